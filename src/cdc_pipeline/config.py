@@ -1,0 +1,172 @@
+"""Typed settings, layered: defaults < cdc.yaml < .env < .credentials < CDC_* environment < flags.
+
+The files are read from the working directory (or the directory given with ``--project-dir``):
+
+* ``cdc.yaml`` uses the field names below (``postgres_port: 15432``).
+* ``.env`` holds non-secret ``KEY=value`` lines with upper-case field names (``POSTGRES_PORT=15432``); the names
+  of the original demo's ``.env`` (``KAFKA_CONNECT_PORT``, ``KAFKA_EXTERNAL_PORT``) are accepted as aliases.
+* ``.credentials`` holds the secrets (``POSTGRES_USER``, ``POSTGRES_PASSWORD``, ``POSTGRES_DB``).
+* Environment variables are the upper-case field names with the ``CDC_`` prefix (``CDC_POSTGRES_PORT``).
+
+Every value remembers where it came from, so errors and ``cdc config show`` can say so.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from cdc_pipeline.errors import ConfigError
+
+ENV_PREFIX = "CDC_"
+ALIASES = {"kafka_connect_port": "connect_port", "kafka_external_port": "kafka_port"}
+SECRET_FIELDS = frozenset({"postgres_password"})
+
+
+def _default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "cdc_pipeline"
+
+
+class Settings(BaseModel):
+    """Everything the local stack and the pipeline need, with defaults that work on one machine."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    state_dir: Path = Field(Path(".cdc"), description="where the stack keeps data, logs and pid files")
+    runtime_cache: Path = Field(default_factory=_default_cache, description="cache of Maven Central jars")
+    postgres_port: int = Field(15432, ge=1, le=65535, description="PostgreSQL port on 127.0.0.1")
+    postgres_user: str = Field("cdc", min_length=1, description="database user (superuser of our cluster)")
+    postgres_password: SecretStr = Field(SecretStr("cdc"), description="password of postgres_user")
+    postgres_db: str = Field("app", min_length=1, description="database to capture")
+    postgres_os_user: str = Field("cdc", min_length=1, description="OS user that runs PostgreSQL as root")
+    kafka_port: int = Field(19092, ge=1, le=65535, description="Kafka broker port on 127.0.0.1")
+    kafka_controller_port: int = Field(19093, ge=1, le=65535, description="KRaft controller port")
+    connect_port: int = Field(18083, ge=1, le=65535, description="Kafka Connect REST port on 127.0.0.1")
+    kafka_heap: str = Field("512m", pattern=r"^\d+[mg]$", description="JVM heap of the broker")
+    connect_heap: str = Field("1g", pattern=r"^\d+[mg]$", description="JVM heap of Kafka Connect")
+    topic_prefix: str = Field("dbserver1", pattern=r"^[A-Za-z0-9_.-]+$", description="Debezium topic.prefix")
+    connector_name: str = Field("cdc_db_connector", min_length=1, description="Kafka Connect connector name")
+    duckdb_path: Path | None = Field(None, description="DuckDB file (default: <state_dir>/cdc_pipeline.duckdb)")
+    startup_timeout_s: float = Field(120.0, gt=0, description="deadline for each component to become healthy")
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"127.0.0.1:{self.kafka_port}"
+
+    @property
+    def connect_url(self) -> str:
+        return f"http://127.0.0.1:{self.connect_port}"
+
+    @property
+    def duckdb_file(self) -> Path:
+        return self.duckdb_path if self.duckdb_path is not None else self.state_dir / "cdc_pipeline.duckdb"
+
+
+@dataclass(frozen=True)
+class LoadedSettings:
+    """The effective settings and, per field, the source its value came from."""
+
+    settings: Settings
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.removeprefix("export ").partition("=")
+        if not sep:
+            raise ConfigError(f"{path}:{number}: expected KEY=value, got {raw!r}", "fix or remove that line")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def _normalize(key: str) -> str | None:
+    name = key.strip().lower()
+    name = ALIASES.get(name, name)
+    return name if name in Settings.model_fields else None
+
+
+def _layer_from_env_style(values: Mapping[str, str], origin: str) -> dict[str, tuple[Any, str]]:
+    layer: dict[str, tuple[Any, str]] = {}
+    for key, value in values.items():
+        name = _normalize(key)
+        if name is not None:
+            layer[name] = (value, f"{origin} ({key})")
+    return layer
+
+
+def _layer_from_yaml(path: Path) -> dict[str, tuple[Any, str]]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})", "fix the file's syntax") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings", "write `key: value` lines")
+    layer: dict[str, tuple[Any, str]] = {}
+    for key, value in data.items():
+        name = _normalize(str(key))
+        if name is None:
+            raise ConfigError(f"{path}: unknown setting {key!r}", f"accepted: {', '.join(Settings.model_fields)}")
+        layer[name] = (value, str(path))
+    return layer
+
+
+def _env_layer(environ: Mapping[str, str]) -> dict[str, tuple[Any, str]]:
+    picked = {k.removeprefix(ENV_PREFIX): v for k, v in environ.items() if k.startswith(ENV_PREFIX)}
+    return _layer_from_env_style(picked, "environment")
+
+
+def load_settings(
+    project_dir: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> LoadedSettings:
+    """Merge every layer, validate once, and raise one clear :class:`ConfigError` on a bad value."""
+    base = project_dir or Path.cwd()
+    layers: list[dict[str, tuple[Any, str]]] = []
+    if (base / "cdc.yaml").is_file():
+        layers.append(_layer_from_yaml(base / "cdc.yaml"))
+    for name in (".env", ".credentials"):
+        if (base / name).is_file():
+            layers.append(_layer_from_env_style(_read_dotenv(base / name), str(base / name)))
+    layers.append(_env_layer(os.environ if environ is None else environ))
+    flags = {k: (v, "command line") for k, v in (overrides or {}).items() if v is not None}
+    layers.append(flags)
+
+    merged: dict[str, tuple[Any, str]] = {}
+    for layer in layers:
+        merged.update(layer)
+    values = {k: v for k, (v, _) in merged.items()}
+    for key in ("state_dir", "duckdb_path", "runtime_cache"):
+        if key in values and values[key] is not None and not Path(str(values[key])).is_absolute():
+            values[key] = base / str(values[key])
+    values.setdefault("state_dir", base / ".cdc")
+    try:
+        settings = Settings(**values)
+    except ValidationError as exc:
+        raise _config_error(exc, merged) from exc
+    sources = {name: merged[name][1] if name in merged else "default" for name in Settings.model_fields}
+    return LoadedSettings(settings=settings, sources=sources)
+
+
+def _config_error(exc: ValidationError, merged: Mapping[str, tuple[Any, str]]) -> ConfigError:
+    first = exc.errors()[0]
+    key = str(first["loc"][0]) if first["loc"] else "?"
+    origin = merged.get(key, (None, "default"))[1]
+    shown = "***" if key in SECRET_FIELDS else repr(merged.get(key, (None, ""))[0])
+    return ConfigError(
+        f"invalid setting {key} = {shown} from {origin}: {first['msg']}",
+        f"set {key.upper()} to an accepted value ({Settings.model_fields[key].description})"
+        if key in Settings.model_fields
+        else "remove it",
+    )

@@ -1,0 +1,128 @@
+"""The only place that speaks HTTP to Kafka Connect's REST API.
+
+409 answers ("rebalance expected", "no known leader") are normal while a worker joins its group; they are
+retried with backoff until the deadline. Every other failure becomes one :class:`ConnectError` naming the
+request and what to do.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from cdc_pipeline.errors import ConnectError
+
+POSTGRES_CONNECTOR_CLASS = "io.debezium.connector.postgresql.PostgresConnector"
+
+
+@dataclass(frozen=True)
+class TaskState:
+    id: int
+    state: str
+    trace: str | None = None
+
+
+@dataclass(frozen=True)
+class ConnectorState:
+    name: str
+    state: str
+    tasks: list[TaskState] = field(default_factory=list)
+
+    @property
+    def running(self) -> bool:
+        return self.state == "RUNNING" and bool(self.tasks) and all(t.state == "RUNNING" for t in self.tasks)
+
+
+class ConnectClient:
+    """A small typed client for the Connect REST calls the project uses."""
+
+    def __init__(self, url: str, timeout_s: float = 10.0, retry_for_s: float = 60.0) -> None:
+        self.url = url.rstrip("/")
+        self._http = httpx.Client(base_url=self.url, timeout=timeout_s)
+        self._retry_for_s = retry_for_s
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> ConnectClient:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def _request(self, method: str, path: str, body: Any = None, ok: tuple[int, ...] = (200,)) -> httpx.Response:
+        deadline = time.monotonic() + self._retry_for_s
+        delay = 0.25
+        while True:
+            try:
+                response = self._http.request(method, path, json=body)
+            except httpx.HTTPError as exc:
+                raise ConnectError(
+                    f"Kafka Connect at {self.url} did not answer {method} {path} ({exc})",
+                    "check that it runs (`cdc status`) and see its log (.cdc/logs/connect.log)",
+                ) from exc
+            if response.status_code in ok:
+                return response
+            if response.status_code == 409 and time.monotonic() < deadline:
+                time.sleep(delay)
+                delay = min(delay * 2, 2.0)
+                continue
+            raise ConnectError(
+                f"Kafka Connect answered {response.status_code} to {method} {path}: {_message(response)}",
+                "see the Connect log (.cdc/logs/connect.log) for details",
+            )
+
+    def is_up(self) -> bool:
+        """True when the worker's REST server answers ``GET /`` with 200."""
+        try:
+            return self._http.get("/").status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def worker_info(self) -> dict[str, Any]:
+        result: dict[str, Any] = self._request("GET", "/").json()
+        return result
+
+    def plugin_classes(self) -> list[str]:
+        return [p["class"] for p in self._request("GET", "/connector-plugins").json()]
+
+    def connectors(self) -> list[str]:
+        return list(self._request("GET", "/connectors").json())
+
+    def get_config(self, name: str) -> dict[str, str] | None:
+        response = self._request("GET", f"/connectors/{name}/config", ok=(200, 404))
+        if response.status_code == 404:
+            return None
+        config: dict[str, str] = response.json()
+        return config
+
+    def put_config(self, name: str, config: dict[str, str]) -> bool:
+        """Create or update a connector idempotently; True when it was created."""
+        response = self._request("PUT", f"/connectors/{name}/config", body=config, ok=(200, 201))
+        return response.status_code == 201
+
+    def status(self, name: str) -> ConnectorState | None:
+        response = self._request("GET", f"/connectors/{name}/status", ok=(200, 404))
+        if response.status_code == 404:
+            return None
+        data = response.json()
+        tasks = [TaskState(id=t["id"], state=t["state"], trace=t.get("trace")) for t in data.get("tasks", [])]
+        return ConnectorState(name=name, state=data["connector"]["state"], tasks=tasks)
+
+    def restart(self, name: str, only_failed: bool = True) -> None:
+        flag = "true" if only_failed else "false"
+        self._request("POST", f"/connectors/{name}/restart?includeTasks=true&onlyFailed={flag}", ok=(202, 204))
+
+    def delete(self, name: str) -> bool:
+        """Delete a connector; False when it did not exist."""
+        return self._request("DELETE", f"/connectors/{name}", ok=(204, 404)).status_code == 204
+
+
+def _message(response: httpx.Response) -> str:
+    try:
+        return str(response.json().get("message", response.text))[:500]
+    except ValueError:
+        return response.text[:500]
