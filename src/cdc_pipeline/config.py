@@ -3,7 +3,7 @@
 The files are read from the working directory (or the directory given with ``--project-dir``):
 
 * ``cdc.yaml`` uses the field names below (``postgres_port: 15432``).
-* ``.env`` holds non-secret ``KEY=value`` lines with upper-case field names (``POSTGRES_PORT=15432``); the names
+* ``.env`` holds non-secret ``KEY=value`` lines with upper-case field names (``POSTGRES_PORT=15432``); names
   of the original demo's ``.env`` (``KAFKA_CONNECT_PORT``, ``KAFKA_EXTERNAL_PORT``) are accepted as aliases.
 * ``.credentials`` holds the secrets (``POSTGRES_USER``, ``POSTGRES_PASSWORD``, ``POSTGRES_DB``).
 * Environment variables are the upper-case field names with the ``CDC_`` prefix (``CDC_POSTGRES_PORT``).
@@ -53,7 +53,9 @@ class Settings(BaseModel):
     connect_heap: str = Field("1g", pattern=r"^\d+[mg]$", description="JVM heap of Kafka Connect")
     topic_prefix: str = Field("dbserver1", pattern=r"^[A-Za-z0-9_.-]+$", description="Debezium topic.prefix")
     connector_name: str = Field("cdc_db_connector", min_length=1, description="Kafka Connect connector name")
-    duckdb_path: Path | None = Field(None, description="DuckDB file (default: <state_dir>/cdc_pipeline.duckdb)")
+    duckdb_path: Path | None = Field(
+        None, description="DuckDB file (default: <state_dir>/cdc_pipeline.duckdb)"
+    )
     startup_timeout_s: float = Field(120.0, gt=0, description="deadline for each component to become healthy")
 
     @property
@@ -116,7 +118,9 @@ def _layer_from_yaml(path: Path) -> dict[str, tuple[Any, str]]:
     for key, value in data.items():
         name = _normalize(str(key))
         if name is None:
-            raise ConfigError(f"{path}: unknown setting {key!r}", f"accepted: {', '.join(Settings.model_fields)}")
+            raise ConfigError(
+                f"{path}: unknown setting {key!r}", f"accepted: {', '.join(Settings.model_fields)}"
+            )
         layer[name] = (value, str(path))
     return layer
 

@@ -53,7 +53,9 @@ class ConnectClient:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def _request(self, method: str, path: str, body: Any = None, ok: tuple[int, ...] = (200,)) -> httpx.Response:
+    def _request(
+        self, method: str, path: str, body: Any = None, ok: tuple[int, ...] = (200,)
+    ) -> httpx.Response:
         deadline = time.monotonic() + self._retry_for_s
         delay = 0.25
         while True:
@@ -114,7 +116,9 @@ class ConnectClient:
 
     def restart(self, name: str, only_failed: bool = True) -> None:
         flag = "true" if only_failed else "false"
-        self._request("POST", f"/connectors/{name}/restart?includeTasks=true&onlyFailed={flag}", ok=(202, 204))
+        self._request(
+            "POST", f"/connectors/{name}/restart?includeTasks=true&onlyFailed={flag}", ok=(202, 204)
+        )
 
     def delete(self, name: str) -> bool:
         """Delete a connector; False when it did not exist."""

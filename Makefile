@@ -1,0 +1,66 @@
+# Developer and CI entry points. CI (.ci/run) calls `make test`, the same command a developer runs.
+SHELL := /bin/bash
+VENV  := .venv/bin
+JOBS  ?= 2
+PYTEST_ARGS ?=
+FUZZ_SECONDS ?= 30
+
+.PHONY: help setup up down status test test-unit test-duckdb test-e2e core-test core-asan fuzz lint format clean
+
+help:           ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+setup:          ## install system packages (as root), the venv and the C++ core
+	@scripts/setup.sh
+
+up: setup       ## bring the pipeline up with the sample data (users, orders)
+	$(VENV)/cdc up --sample
+
+down:           ## stop everything `make up` started (data is kept)
+	$(VENV)/cdc down
+
+status:         ## health of every component and connector
+	$(VENV)/cdc status
+
+test: setup lint core-test core-asan fuzz   ## everything CI runs: lint, C++ tests (plain + sanitizers), fuzz smoke, pytest
+	$(VENV)/pytest $(PYTEST_ARGS)
+
+test-unit: setup   ## pure-logic tests only (seconds)
+	$(VENV)/pytest -m unit $(PYTEST_ARGS)
+
+test-duckdb: setup ## tests against embedded DuckDB
+	$(VENV)/pytest -m duckdb $(PYTEST_ARGS)
+
+test-e2e: setup    ## tests on the real stack (PostgreSQL, Kafka, Connect + Debezium)
+	$(VENV)/pytest -m e2e $(PYTEST_ARGS)
+
+core-test:      ## build the C++ core standalone and run its GoogleTest suite
+	cmake -S core -B build/core -DCDC_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build build/core -j$(JOBS)
+	ctest --test-dir build/core --output-on-failure
+
+core-asan:      ## the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
+	cmake -S core -B build/core-asan -DCDC_BUILD_TESTS=ON -DCDC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+	cmake --build build/core-asan -j$(JOBS)
+	ctest --test-dir build/core-asan --output-on-failure
+
+fuzz:           ## libFuzzer (ASan+UBSan) on the envelope decoder for FUZZ_SECONDS, after replaying the seed corpus
+	cmake -S core -B build/fuzz -DCMAKE_CXX_COMPILER=clang++ -DCDC_FUZZ=ON -DCDC_BUILD_TESTS=ON >/dev/null
+	cmake --build build/fuzz -j$(JOBS)
+	mkdir -p build/fuzz/corpus
+	build/fuzz/fuzz/fuzz_envelope -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	  -dict=core/fuzz/envelope.dict build/fuzz/corpus core/fuzz/corpus
+
+lint: setup     ## ruff, mypy --strict, clang-format
+	$(VENV)/ruff check src tests
+	$(VENV)/ruff format --check src tests
+	$(VENV)/mypy
+	find core \( -name '*.cpp' -o -name '*.hpp' \) -print0 | xargs -0 clang-format --dry-run --Werror
+
+format: setup   ## apply ruff format and clang-format
+	$(VENV)/ruff format src tests
+	$(VENV)/ruff check --fix src tests
+	clang-format -i $$(find core -name '*.hpp' -o -name '*.cpp')
+
+clean:          ## remove build outputs (not .cdc/ data)
+	rm -rf build .venv/.cdc-installed

@@ -1,0 +1,154 @@
+"""The `cdc` command: parse, call a function that returns a value, render it.
+
+Errors the package raises on purpose (:class:`CdcError`) print as one line on stderr with exit code 1;
+``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from cdc_pipeline.config import Settings, load_settings
+from cdc_pipeline.connectors.apply import apply_connector, wait_all_running
+from cdc_pipeline.connectors.model import tables_from_connector_json
+from cdc_pipeline.errors import CdcError
+from cdc_pipeline.observe.status import StatusReport, collect_status
+from cdc_pipeline.sample import load_sql_file
+from cdc_pipeline.stack import stack
+
+app = typer.Typer(
+    help="Change data capture: PostgreSQL -> Debezium (Kafka Connect) -> Kafka -> DuckDB.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@dataclass
+class CliState:
+    project_dir: Path
+    overrides: dict[str, Any]
+    debug: bool
+
+    def settings(self) -> Settings:
+        return load_settings(self.project_dir, self.overrides).settings
+
+
+STATE = CliState(project_dir=Path.cwd(), overrides={}, debug=False)
+
+
+def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """Turn a CdcError into one clear line and exit code 1 (the traceback only with --debug)."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except CdcError as exc:
+            if STATE.debug:
+                raise
+            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+@app.callback()
+def main(
+    project_dir: Annotated[
+        Path, typer.Option(help="directory holding cdc.yaml, .env, .credentials and examples/")
+    ] = Path(),
+    state_dir: Annotated[
+        Path | None, typer.Option(help="where the stack keeps data, logs and pid files [default: .cdc]")
+    ] = None,
+    debug: Annotated[bool, typer.Option(help="show tracebacks")] = False,
+) -> None:
+    STATE.project_dir = project_dir.resolve()
+    STATE.overrides = {"state_dir": state_dir}
+    STATE.debug = debug
+
+
+@app.command()
+@handles_errors
+def up(
+    sample: Annotated[
+        bool, typer.Option(help="load examples/init_data.sql and register its connector")
+    ] = False,
+    tables: Annotated[
+        Path | None, typer.Option(help="table list to capture [default: examples/connector_config.json]")
+    ] = None,
+) -> None:
+    """Start PostgreSQL, Kafka and Kafka Connect (idempotent: running components are left alone)."""
+    settings = STATE.settings()
+    stack.up(settings, progress=lambda msg: err.print(f"[dim]•[/] {msg}", highlight=False))
+    if sample:
+        examples = STATE.project_dir / "examples"
+        err.print("[dim]•[/] loading the sample (users, orders) into PostgreSQL", highlight=False)
+        load_sql_file(settings, examples / "init_data.sql")
+        table_list = tables_from_connector_json(tables or examples / "connector_config.json")
+        err.print(f"[dim]•[/] registering connector {settings.connector_name}", highlight=False)
+        apply_connector(settings, table_list)
+    else:
+        wait_all_running(settings)
+    _render_status(collect_status(settings))
+
+
+@app.command()
+@handles_errors
+def down() -> None:
+    """Stop the processes this project started (by their pid files); data is kept."""
+    report = stack.down(STATE.settings())
+    for component in report:
+        out.print(f"{component.name}: {component.state}", highlight=False)
+
+
+@app.command()
+@handles_errors
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+) -> None:
+    """Health of each component and the state of each connector. Exit code 1 unless all run."""
+    report = collect_status(STATE.settings())
+    if as_json:
+        out.print_json(json.dumps(report.to_json()))
+    else:
+        _render_status(report)
+    if not report.all_running:
+        raise typer.Exit(1)
+
+
+def _render_status(report: StatusReport) -> None:
+    table = Table(title="cdc_pipeline status")
+    for column in ("component", "state", "port", "pid", "detail", "log"):
+        table.add_column(column)
+    colors = {"RUNNING": "green", "STOPPED": "yellow"}
+    for row in report.rows:
+        color = colors.get(row.state, "red")
+        table.add_row(
+            row.name,
+            f"[{color}]{row.state}[/]",
+            str(row.port or ""),
+            str(row.pid or ""),
+            row.detail,
+            row.log_file or "",
+        )
+    out.print(table)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(app())

@@ -1,0 +1,89 @@
+"""One real stack per test session: PostgreSQL, Kafka (KRaft) and Kafka Connect with Debezium.
+
+It runs on free ports in its own state directory, so it never touches a stack started with `cdc up`, and the
+Maven Central jars come from the same cache `cdc up` uses (downloaded once). Logs are kept and printed on
+failure.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from cdc_pipeline.config import Settings
+from cdc_pipeline.sample import postgres_dsn
+from cdc_pipeline.stack import stack
+
+
+def free_ports(count: int) -> list[int]:
+    sockets = []
+    for _ in range(count):
+        s = socket.socket()
+        s.bind(("127.0.0.1", 0))
+        sockets.append(s)
+    ports = [s.getsockname()[1] for s in sockets]
+    for s in sockets:
+        s.close()
+    return ports
+
+
+def make_settings(state_dir: Path) -> Settings:
+    pg, kafka, controller, connect = free_ports(4)
+    return Settings(
+        state_dir=state_dir,
+        postgres_port=pg,
+        kafka_port=kafka,
+        kafka_controller_port=controller,
+        connect_port=connect,
+        startup_timeout_s=180,
+    )
+
+
+def settings_env(settings: Settings) -> dict[str, str]:
+    """Environment variables that point the `cdc` command at this stack."""
+    return {
+        **os.environ,
+        "CDC_STATE_DIR": str(settings.state_dir),
+        "CDC_POSTGRES_PORT": str(settings.postgres_port),
+        "CDC_KAFKA_PORT": str(settings.kafka_port),
+        "CDC_KAFKA_CONTROLLER_PORT": str(settings.kafka_controller_port),
+        "CDC_CONNECT_PORT": str(settings.connect_port),
+    }
+
+
+@pytest.fixture(scope="session")
+def stack_settings() -> Iterator[Settings]:
+    root = Path(tempfile.mkdtemp(prefix="cdc-e2e-"))
+    root.chmod(0o755)  # PostgreSQL runs as an unprivileged user that must traverse this directory
+    settings = make_settings(root / "state")
+    failed = False
+    try:
+        stack.up(settings, progress=lambda msg: print(f"[stack] {msg}"))
+        yield settings
+    except BaseException:
+        failed = True
+        raise
+    finally:
+        stack.down(settings)
+        logs = settings.state_dir / "logs"
+        if failed or os.environ.get("CDC_KEEP_E2E_STATE"):
+            print(f"[stack] state and logs kept in {root}")
+        else:
+            shutil.rmtree(root, ignore_errors=True)
+        if logs.exists() and failed:
+            for log in sorted(logs.glob("*.log")):
+                print(f"--- last lines of {log}")
+                print("\n".join(log.read_text(errors="replace").splitlines()[-30:]))
+
+
+@pytest.fixture()
+def pg(stack_settings: Settings) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
+    with psycopg.connect(postgres_dsn(stack_settings), autocommit=True) as conn:
+        yield conn
