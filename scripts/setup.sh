@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
-packages=(postgresql-15 postgresql-client-15 maven librdkafka-dev libsimdjson-dev cmake g++ make pkg-config
+packages=(postgresql-15 postgresql-client-15 maven librdkafka-dev libsimdjson-dev cmake ninja-build g++ make pkg-config
           googletest libgtest-dev clang clang-format libclang-rt-14-dev python3-venv)
 command -v java >/dev/null && java -version 2>&1 | grep -qE 'version "(1[7-9]|2[0-9])' \
   || packages+=(openjdk-17-jre-headless)
