@@ -1,0 +1,228 @@
+"""The DuckDB database the sink writes: schema evolution, set-based apply, offsets and per-table progress.
+
+The only module of the sink that imports duckdb. SQL text comes from the pure modules :mod:`.ddl`,
+:mod:`.dml` and :mod:`.bookkeeping`; this class reads the catalog, runs statements and translates DuckDB's
+exceptions into :class:`ApplyError` naming the table.
+
+Every method runs inside the one transaction the caller opens with :meth:`begin` and ends with
+:meth:`commit` or :meth:`rollback` (the commit protocol lives in the sink loop).
+
+Arrow streams: each ``deletes``/``upserts`` object is asked for its PyCapsule exactly once and the capsule is
+registered, then read by exactly one statement. Registering the object itself would not do: DuckDB 2.0 calls
+``__arrow_c_stream__`` once to read the schema and again to scan, which a one-shot stream cannot serve.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import TracebackType
+
+import duckdb
+from cdc_pipeline.sink import bookkeeping, dml
+from cdc_pipeline.sink.changes import ArrowStream, TableChanges, unavailable_mask_name
+from cdc_pipeline.sink.ddl import ExistingColumn, plan_evolution
+from cdc_pipeline.sink.errors import ApplyError
+from cdc_pipeline.sink.naming import TargetTable, source_key, target_table
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+_CATALOG = (
+    "SELECT column_name, data_type, is_nullable, column_default FROM duckdb_columns() "
+    "WHERE database_name = current_database() AND lower(schema_name) = lower(?) "
+    "AND lower(table_name) = lower(?) ORDER BY column_index"
+)
+
+
+@dataclass(frozen=True)
+class AppliedCounts:
+    """Rows one :meth:`DuckDBTarget.apply` changed: upserted, deleted by key, removed by truncate."""
+
+    upserted: int
+    deleted: int
+    truncated: int = 0
+
+
+def _timestamp(ms: int | None) -> datetime | None:
+    """Exact (no float) conversion of Debezium's epoch milliseconds to an aware datetime."""
+    return None if ms is None else _EPOCH + timedelta(milliseconds=ms)
+
+
+class DuckDBTarget:
+    """One read-write DuckDB file holding the replicated tables and the ``_cdc`` bookkeeping."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn = duckdb.connect(str(path))
+        self._streams = 0
+        for statement in bookkeeping.CREATE:
+            self._conn.execute(statement)
+
+    # -- lifecycle -------------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Checkpoint so the file is complete without its WAL (no replay at the next open), then close."""
+        try:
+            self._conn.execute("CHECKPOINT")
+        finally:
+            self._conn.close()
+
+    def __enter__(self) -> DuckDBTarget:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        """On an error, roll back a batch left open so CHECKPOINT can run (no transaction is fine too)."""
+        if error is not None:
+            with suppress(duckdb.Error):
+                self._conn.rollback()
+        self.close()
+
+    def cursor(self) -> duckdb.DuckDBPyConnection:
+        """A cursor on the same database for readers in this process (snapshot reads that never block)."""
+        return self._conn.cursor()
+
+    def begin(self) -> None:
+        self._conn.begin()
+
+    def commit(self) -> None:
+        self._conn.commit()
+
+    def rollback(self) -> None:
+        self._conn.rollback()
+
+    # -- schema ----------------------------------------------------------------------------------------
+
+    def existing_columns(self, table: TargetTable) -> list[ExistingColumn]:
+        """The table's columns as DuckDB has them; empty when the table does not exist."""
+        rows = self._conn.execute(_CATALOG, [table.schema, table.table]).fetchall()
+        return [
+            ExistingColumn(name, duck_type, nullable, default) for name, duck_type, nullable, default in rows
+        ]
+
+    def evolve(self, changes: TableChanges) -> list[str]:
+        """Create or alter the table so it holds ``changes`` (see :mod:`.ddl`); returns the DDL run."""
+        table = target_table(changes.source_schema, changes.source_table)
+        statements = plan_evolution(changes, self.existing_columns(table))
+        source = source_key(changes.source_schema, changes.source_table)
+        for statement in statements:
+            self._count(source, "evolve the schema", statement)
+        return statements
+
+    # -- rows ------------------------------------------------------------------------------------------
+
+    def apply(self, changes: TableChanges) -> AppliedCounts:
+        """Truncate, then deletes, then upserts (DESIGN.md's order); the rules are in :mod:`.dml`."""
+        source = source_key(changes.source_schema, changes.source_table)
+        shape = self._shape(changes, source)
+        truncated = self._count(source, "truncate", dml.truncate(shape.table)) if changes.truncate else 0
+        deleted = self._scan(source, "delete rows", changes.deletes, lambda s: self._delete_sql(shape, s))
+        upserted = self._scan(source, "upsert rows", changes.upserts, lambda s: self._upsert_sql(shape, s))
+        return AppliedCounts(upserted=upserted, deleted=deleted, truncated=truncated)
+
+    def _shape(self, changes: TableChanges, source: str) -> dml.BatchShape:
+        """Pair each source column with its DuckDB column type (which may be wider than the source's)."""
+        table = target_table(changes.source_schema, changes.source_table)
+        existing = {c.name.lower(): c for c in self.existing_columns(table)}
+        missing = [c.name for c in changes.columns if c.name.lower() not in existing]
+        if missing:
+            raise ApplyError(
+                source, "find its columns", LookupError(f"{table.sql} lacks {missing}; evolve first")
+            )
+        names = {c.name.lower() for c in changes.columns}
+        masked = set(changes.unavailable)
+        return dml.BatchShape(
+            table=table,
+            columns=[(c.name, existing[c.name.lower()].duck_type) for c in changes.columns],
+            keys=list(changes.key_columns),
+            masks={
+                c.name: unavailable_mask_name(i) for i, c in enumerate(changes.columns) if c.name in masked
+            },
+            dropped=[c.name for c in existing.values() if c.name.lower() not in names],
+        )
+
+    @staticmethod
+    def _delete_sql(shape: dml.BatchShape, stream: str) -> str:
+        return dml.delete_by_key(shape, stream) if shape.keys else dml.delete_multiset(shape, stream)
+
+    @staticmethod
+    def _upsert_sql(shape: dml.BatchShape, stream: str) -> str:
+        return dml.merge_upserts(shape, stream) if shape.keys else dml.append_rows(shape, stream)
+
+    def _scan(self, source: str, step: str, stream: ArrowStream | None, sql: Callable[[str], str]) -> int:
+        """Run the one statement that reads ``stream``; 0 when there is no stream."""
+        if stream is None:
+            return 0
+        with self._registered(stream) as name:
+            return self._count(source, step, sql(name))
+
+    @contextmanager
+    def _registered(self, stream: ArrowStream) -> Iterator[str]:
+        """Register the stream's capsule (one export: see the module docstring) under a fresh name.
+
+        Registration is transactional: after a failed statement DuckDB refuses the unregister (the transaction
+        is aborted) and the caller's ROLLBACK removes the registration, so that refusal is expected.
+        """
+        self._streams += 1
+        name = f"__cdc_stream_{self._streams}"
+        self._conn.register(name, stream.__arrow_c_stream__())
+        try:
+            yield name
+        finally:
+            with suppress(duckdb.TransactionException):
+                self._conn.unregister(name)
+
+    def _count(self, source: str, step: str, sql: str, params: list[object] | None = None) -> int:
+        """Execute one statement; the number of rows it changed (0 for DDL)."""
+        try:
+            row = self._conn.execute(sql, params).fetchone()
+        except duckdb.Error as exc:
+            raise ApplyError(source, step, exc) from exc
+        return int(row[0]) if row and isinstance(row[0], int) else 0
+
+    # -- bookkeeping -----------------------------------------------------------------------------------
+
+    def write_offsets(self, offsets: list[tuple[str, int, int]]) -> None:
+        """Store each partition's next offset to read (in the batch's transaction: the source of truth)."""
+        if offsets:
+            params: list[object] = [value for row in offsets for value in row]
+            self._count("_cdc.offsets", "write offsets", bookkeeping.write_offsets(len(offsets)), params)
+
+    def read_offsets(self) -> dict[tuple[str, int], int]:
+        rows = self._conn.execute(bookkeeping.READ_OFFSETS).fetchall()
+        return {(topic, partition): next_offset for topic, partition, next_offset in rows}
+
+    def record_table(self, changes: TableChanges, counts: AppliedCounts) -> None:
+        """Add this batch's counts to the table's totals; rows_deleted includes rows removed by truncate."""
+        source = source_key(changes.source_schema, changes.source_table)
+        table = target_table(changes.source_schema, changes.source_table)
+        params: list[object] = [
+            source,
+            table.sql,
+            changes.last_lsn,
+            _timestamp(changes.last_source_ts_ms),
+            counts.upserted,
+            counts.deleted + counts.truncated,
+        ]
+        self._count(source, "record progress", bookkeeping.RECORD_TABLE, params)
+
+    def mark_table_stopped(self, source_table: str, error: str) -> None:
+        """Remember that ``source_table`` (``schema.table``) is not applied any more, and why."""
+        self._count(
+            source_table, "mark it stopped", bookkeeping.SET_STATE, [source_table, bookkeeping.STOPPED, error]
+        )
+
+    def resume_table(self, source_table: str) -> None:
+        """Apply ``source_table`` again (after it was re-snapshotted)."""
+        self._count(
+            source_table, "resume it", bookkeeping.SET_STATE, [source_table, bookkeeping.RUNNING, None]
+        )
+
+    def stopped_tables(self) -> dict[str, str]:
+        """Stopped source tables (``schema.table``) and the error that stopped each."""
+        rows = self._conn.execute(bookkeeping.READ_STOPPED).fetchall()
+        return {source: error or "" for source, error in rows}

@@ -1,0 +1,45 @@
+"""Errors of the DuckDB side of the sink, each naming the table it concerns and what the user can do."""
+
+from __future__ import annotations
+
+from cdc_pipeline.errors import CdcError
+from cdc_pipeline.sink.naming import quote_ident
+
+
+def resnapshot_hint(source: str, target_sql: str) -> str:
+    """How to recover a table the sink had to stop: start it over from a fresh snapshot."""
+    return (
+        f"The sink stops applying {source}; to recover, re-snapshot it: drop {target_sql} in DuckDB, "
+        f"then send Debezium an 'execute-snapshot' signal for {source} "
+        "(or re-create the connector with snapshot.mode=initial)"
+    )
+
+
+class IncompatibleSchemaChange(CdcError):  # noqa: N818 (the name the sink loop uses)
+    """A source column changed type in a way the DuckDB column cannot follow without losing values.
+
+    Terminal for that table: the sink stops applying it until it is re-snapshotted.
+    """
+
+    def __init__(self, source: str, target_sql: str, column: str, old_type: str, new_type: str) -> None:
+        self.source = source
+        self.column = column
+        self.old_type = old_type
+        self.new_type = new_type
+        super().__init__(
+            f"table {source}: column {column!r} changed type from {old_type} to {new_type}, "
+            f"which DuckDB column {target_sql}.{quote_ident(column)} cannot follow without losing values",
+            resnapshot_hint(source, target_sql),
+        )
+
+
+class ApplyError(CdcError):
+    """DuckDB refused a statement while applying one table's batch (the transaction must be rolled back)."""
+
+    def __init__(self, source: str, step: str, cause: Exception) -> None:
+        self.source = source
+        self.step = step
+        super().__init__(
+            f"table {source}: DuckDB failed to {step}: {cause}",
+            "the batch was not applied; fix the cause or re-snapshot that table",
+        )
