@@ -48,8 +48,8 @@ fuzz:           ## libFuzzer (ASan+UBSan) on the envelope decoder for FUZZ_SECON
 	cmake -S core -B build/fuzz -DCMAKE_CXX_COMPILER=clang++ -DCDC_FUZZ=ON -DCDC_BUILD_TESTS=ON >/dev/null
 	cmake --build build/fuzz -j$(JOBS)
 	mkdir -p build/fuzz/corpus
-	build/fuzz/fuzz/fuzz_envelope -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	  -dict=core/fuzz/envelope.dict build/fuzz/corpus core/fuzz/corpus
+	set -o pipefail; build/fuzz/fuzz/fuzz_envelope -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	  -dict=core/fuzz/envelope.dict build/fuzz/corpus core/fuzz/corpus 2>&1 | tail -n 80
 
 lint: setup     ## ruff, mypy --strict, clang-format
 	$(VENV)/ruff check src tests

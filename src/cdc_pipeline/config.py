@@ -17,7 +17,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
@@ -57,6 +57,22 @@ class Settings(BaseModel):
         None, description="DuckDB file (default: <state_dir>/cdc_pipeline.duckdb)"
     )
     startup_timeout_s: float = Field(120.0, gt=0, description="deadline for each component to become healthy")
+    sink_max_events: int = Field(100_000, ge=1, description="most change events in one DuckDB transaction")
+    sink_max_bytes: int = Field(64 << 20, ge=1024, description="most Kafka bytes in one DuckDB transaction")
+    sink_max_wait_ms: int = Field(
+        500, ge=1, le=60_000, description="longest a batch waits for more events once it has some"
+    )
+    sink_on_error: Literal["stop", "dead-letter"] = Field(
+        "stop",
+        description="bad record: stop there (resume after the fix) or send it to the dead-letter topic",
+    )
+    sink_dead_letter_topic: str = Field(
+        "",
+        pattern=r"^[A-Za-z0-9_.-]*$",
+        description="dead-letter topic [default: __cdc-dead-letter.<topic_prefix>]",
+    )
+    sink_group_id: str = Field("cdc-sink", min_length=1, description="Kafka group id for advisory commits")
+    sink_topic_refresh_ms: int = Field(2000, ge=100, description="how often the sink looks for new tables")
 
     @property
     def bootstrap_servers(self) -> str:
@@ -65,6 +81,10 @@ class Settings(BaseModel):
     @property
     def connect_url(self) -> str:
         return f"http://127.0.0.1:{self.connect_port}"
+
+    @property
+    def dead_letter_topic(self) -> str:
+        return self.sink_dead_letter_topic or f"__cdc-dead-letter.{self.topic_prefix}"
 
     @property
     def duckdb_file(self) -> Path:

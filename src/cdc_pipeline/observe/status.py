@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 from cdc_pipeline.config import Settings
@@ -39,11 +40,22 @@ def collect_status(settings: Settings) -> StatusReport:
     """Stack components, then the configured connector (when Connect answers)."""
     report = stack.status(settings)
     rows = [
-        Row(c.name, c.state, c.detail, c.port, c.pid, str(c.log_file) if c.log_file else None) for c in report
+        Row(c.name, c.state, "" if c.state == "RUNNING" else c.detail, c.port, c.pid, _shown(c.log_file))
+        for c in report
     ]
     connect_up = any(r.name == "connect" and r.state == "RUNNING" for r in rows)
     rows.extend(_connector_rows(settings) if connect_up else [])
     return StatusReport(rows=rows)
+
+
+def _shown(path: Path | None) -> str | None:
+    """Paths under the working directory are shown relative to it, so the table stays readable."""
+    if path is None:
+        return None
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 def _connector_rows(settings: Settings) -> list[Row]:
