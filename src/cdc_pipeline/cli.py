@@ -16,11 +16,14 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
+from cdc_pipeline.cli_config import config_app
+from cdc_pipeline.cli_connectors import connectors_app
 from cdc_pipeline.config import Settings, load_settings
 from cdc_pipeline.connectors.apply import apply_connector, wait_all_running
-from cdc_pipeline.connectors.model import tables_from_connector_json
+from cdc_pipeline.connectors.model import pipeline_tables, tables_from_connector_json
 from cdc_pipeline.errors import CdcError
 from cdc_pipeline.observe.status import StatusReport, collect_status
 from cdc_pipeline.sample import load_sql_file
@@ -62,7 +65,7 @@ def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
         except CdcError as exc:
             if STATE.debug:
                 raise
-            err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
             raise typer.Exit(1) from None
 
     return wrapper
@@ -83,6 +86,10 @@ def main(
     STATE.debug = debug
 
 
+app.add_typer(connectors_app(STATE, handles_errors), name="connectors")
+app.add_typer(config_app(STATE, handles_errors), name="config")
+
+
 @app.command()
 @handles_errors
 def up(
@@ -95,12 +102,13 @@ def up(
 ) -> None:
     """Start PostgreSQL, Kafka and Kafka Connect (idempotent: running components are left alone)."""
     settings = STATE.settings()
-    stack.up(settings, progress=lambda msg: err.print(f"[dim]•[/] {msg}", highlight=False))
+    stack.up(settings, progress=lambda msg: err.print(f"[dim]•[/] {escape(msg)}", highlight=False))
     if sample:
         examples = STATE.project_dir / "examples"
         err.print("[dim]•[/] loading the sample (users, orders) into PostgreSQL", highlight=False)
         load_sql_file(settings, examples / "init_data.sql")
-        table_list = tables_from_connector_json(tables or examples / "connector_config.json")
+        table_list = tables_from_connector_json(tables) if tables else pipeline_tables(settings)
+        table_list = table_list or tables_from_connector_json(examples / "connector_config.json")
         err.print(f"[dim]•[/] registering connector {settings.connector_name}", highlight=False)
         apply_connector(settings, table_list)
     else:

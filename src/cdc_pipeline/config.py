@@ -2,13 +2,15 @@
 
 The files are read from the working directory (or the directory given with ``--project-dir``):
 
-* ``cdc.yaml`` uses the field names below (``postgres_port: 15432``).
+* ``cdc.yaml`` uses the field names below (``postgres_port: 15432``, ``tables: {public: [users]}``).
 * ``.env`` holds non-secret ``KEY=value`` lines with upper-case field names (``POSTGRES_PORT=15432``); names
   of the original demo's ``.env`` (``KAFKA_CONNECT_PORT``, ``KAFKA_EXTERNAL_PORT``) are accepted as aliases.
 * ``.credentials`` holds the secrets (``POSTGRES_USER``, ``POSTGRES_PASSWORD``, ``POSTGRES_DB``).
 * Environment variables are the upper-case field names with the ``CDC_`` prefix (``CDC_POSTGRES_PORT``).
 
-Every value remembers where it came from, so errors and ``cdc config show`` can say so.
+Every value remembers where it came from, so errors and ``cdc config show`` can say so. When no layer lists
+the tables, they are read from ``tables_file`` (the original demo's ``connector_config.json`` form), or from
+the first of :data:`TABLE_FILE_CANDIDATES` that exists.
 """
 
 from __future__ import annotations
@@ -20,13 +22,21 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from cdc_pipeline import config_values
+from cdc_pipeline.config_values import read_table_file
 from cdc_pipeline.errors import ConfigError
 
 ENV_PREFIX = "CDC_"
 ALIASES = {"kafka_connect_port": "connect_port", "kafka_external_port": "kafka_port"}
 SECRET_FIELDS = frozenset({"postgres_password"})
+PATH_FIELDS = ("state_dir", "duckdb_path", "runtime_cache", "tables_file")
+TABLE_FILE_CANDIDATES = (
+    "connector_config.json",
+    "connectors/connector_config.json",
+    "examples/connector_config.json",
+)
 
 
 def _default_cache() -> Path:
@@ -52,7 +62,36 @@ class Settings(BaseModel):
     kafka_heap: str = Field("512m", pattern=r"^\d+[mg]$", description="JVM heap of the broker")
     connect_heap: str = Field("1g", pattern=r"^\d+[mg]$", description="JVM heap of Kafka Connect")
     topic_prefix: str = Field("dbserver1", pattern=r"^[A-Za-z0-9_.-]+$", description="Debezium topic.prefix")
-    connector_name: str = Field("cdc_db_connector", min_length=1, description="Kafka Connect connector name")
+    connector_name: str = Field(
+        "cdc_db_connector", pattern=r"^[A-Za-z0-9_.-]+$", description="Kafka Connect connector name"
+    )
+    tables: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="tables to capture: a mapping of schema to table names, or schema.table,... "
+        "(default: read from tables_file)",
+    )
+    tables_file: Path | None = Field(
+        None,
+        description='table list in the original form {"public": ["users"]} (default: the first of '
+        "connector_config.json, connectors/connector_config.json, examples/connector_config.json)",
+    )
+    exclude_columns: list[str] = Field(
+        default_factory=list, description="columns never captured: schema.table.column,..."
+    )
+    key_columns: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="key of a table without a primary key: a mapping of schema.table to column names, "
+        "or schema.table:col1,col2;...",
+    )
+    signal_table: str = Field(
+        "public.debezium_signal",
+        pattern=r"^[^.\s]+\.[^.\s]+$",
+        description="schema.table Debezium reads signals from (apply creates it; snapshots added tables)",
+    )
+    debezium: dict[str, str] = Field(
+        default_factory=dict,
+        description='Debezium properties that override the generated ones, e.g. {"snapshot.mode": "no_data"}',
+    )
     duckdb_path: Path | None = Field(
         None, description="DuckDB file (default: <state_dir>/cdc_pipeline.duckdb)"
     )
@@ -74,6 +113,26 @@ class Settings(BaseModel):
     sink_group_id: str = Field("cdc-sink", min_length=1, description="Kafka group id for advisory commits")
     sink_topic_refresh_ms: int = Field(2000, ge=100, description="how often the sink looks for new tables")
 
+    @field_validator("tables", mode="before")
+    @classmethod
+    def _tables(cls, value: Any) -> dict[str, list[str]]:
+        return config_values.parse_tables(value)
+
+    @field_validator("exclude_columns", mode="before")
+    @classmethod
+    def _exclude_columns(cls, value: Any) -> list[str]:
+        return config_values.parse_columns(value)
+
+    @field_validator("key_columns", mode="before")
+    @classmethod
+    def _key_columns(cls, value: Any) -> dict[str, list[str]]:
+        return config_values.parse_key_columns(value)
+
+    @field_validator("debezium", mode="before")
+    @classmethod
+    def _debezium(cls, value: Any) -> dict[str, str]:
+        return config_values.parse_properties(value)
+
     @property
     def bootstrap_servers(self) -> str:
         return f"127.0.0.1:{self.kafka_port}"
@@ -89,6 +148,11 @@ class Settings(BaseModel):
     @property
     def duckdb_file(self) -> Path:
         return self.duckdb_path if self.duckdb_path is not None else self.state_dir / "cdc_pipeline.duckdb"
+
+    @property
+    def signal_topic(self) -> str:
+        """The topic Debezium writes the signal table's rows to; the sink must ignore it."""
+        return f"{self.topic_prefix}.{self.signal_table}"
 
 
 @dataclass(frozen=True)
@@ -171,10 +235,13 @@ def load_settings(
     for layer in layers:
         merged.update(layer)
     values = {k: v for k, (v, _) in merged.items()}
-    for key in ("state_dir", "duckdb_path", "runtime_cache"):
+    for key in PATH_FIELDS:
         if key in values and values[key] is not None and not Path(str(values[key])).is_absolute():
             values[key] = base / str(values[key])
     values.setdefault("state_dir", base / ".cdc")
+    if "tables" not in merged:
+        merged.update(_tables_from_file(base, values.get("tables_file"), merged))
+        values["tables"] = merged.get("tables", ({}, ""))[0]
     try:
         settings = Settings(**values)
     except ValidationError as exc:
@@ -183,14 +250,43 @@ def load_settings(
     return LoadedSettings(settings=settings, sources=sources)
 
 
+def _tables_from_file(
+    base: Path, explicit: Any, merged: Mapping[str, tuple[Any, str]]
+) -> dict[str, tuple[Any, str]]:
+    """The table list from ``tables_file`` (when set) or the first candidate file that exists."""
+    if explicit:
+        candidates = [Path(str(explicit))]
+    else:
+        candidates = [base / name for name in TABLE_FILE_CANDIDATES if (base / name).is_file()][:1]
+    if not candidates:
+        return {}
+    path = candidates[0]
+    try:
+        return {"tables": (read_table_file(path), str(path))}
+    except ValueError as exc:
+        origin = merged["tables_file"][1] if explicit else "default"
+        raise ConfigError(
+            f"invalid setting tables_file = {str(path)!r} from {origin}: {exc}",
+            'write {"schema": ["table", ...]}, e.g. {"public": ["users", "orders"]}',
+        ) from exc
+
+
 def _config_error(exc: ValidationError, merged: Mapping[str, tuple[Any, str]]) -> ConfigError:
     first = exc.errors()[0]
     key = str(first["loc"][0]) if first["loc"] else "?"
     origin = merged.get(key, (None, "default"))[1]
-    shown = "***" if key in SECRET_FIELDS else repr(merged.get(key, (None, ""))[0])
+    shown = "***" if key in SECRET_FIELDS else _short(merged.get(key, (None, ""))[0])
+    reason = str(first["msg"]).removeprefix("Value error, ")
+    if first["type"] == "string_pattern_mismatch":
+        reason = "not in the accepted form"
     return ConfigError(
-        f"invalid setting {key} = {shown} from {origin}: {first['msg']}",
-        f"set {key.upper()} to an accepted value ({Settings.model_fields[key].description})"
+        f"invalid setting {key} = {shown} from {origin}: {reason}",
+        f"accepted: {Settings.model_fields[key].description}"
         if key in Settings.model_fields
         else "remove it",
     )
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
+from cdc_pipeline.cli import app
 from cdc_pipeline.config import load_settings
+from cdc_pipeline.config_report import config_report
 from cdc_pipeline.errors import ConfigError
 
 pytestmark = pytest.mark.unit
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_defaults_put_state_under_the_project_dir(tmp_path: Path) -> None:
@@ -52,3 +57,116 @@ def test_unknown_yaml_key_is_rejected_with_the_accepted_list(tmp_path: Path) -> 
     (tmp_path / "cdc.yaml").write_text("postgress_port: 1\n")
     with pytest.raises(ConfigError, match="unknown setting 'postgress_port'"):
         load_settings(tmp_path, environ={})
+
+
+def test_pipeline_definition_from_cdc_yaml(tmp_path: Path) -> None:
+    (tmp_path / "cdc.yaml").write_text(
+        "tables:\n  public: [users, orders]\n  billing: [invoices]\n"
+        "exclude_columns: [public.users.email]\n"
+        "key_columns:\n  billing.invoices: [number]\n"
+        "debezium:\n  snapshot.mode: no_data\n  heartbeat.interval.ms: 5000\n"
+        "  provide.transaction.metadata: true\n"
+    )
+    loaded = load_settings(tmp_path, environ={})
+    s = loaded.settings
+    assert s.tables == {"public": ["users", "orders"], "billing": ["invoices"]}
+    assert s.exclude_columns == ["public.users.email"]
+    assert s.key_columns == {"billing.invoices": ["number"]}
+    assert s.debezium == {
+        "snapshot.mode": "no_data",
+        "heartbeat.interval.ms": "5000",
+        "provide.transaction.metadata": "true",
+    }
+    assert loaded.sources["tables"] == str(tmp_path / "cdc.yaml")
+
+
+def test_one_line_forms_for_env_and_dotenv(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(
+        "TABLES=public.users,public.orders\nKEY_COLUMNS=public.log:seq,ts;public.x:id\n"
+    )
+    loaded = load_settings(
+        tmp_path, environ={"CDC_EXCLUDE_COLUMNS": "public.users.email", "CDC_DEBEZIUM": '{"tasks.max": 1}'}
+    )
+    s = loaded.settings
+    assert s.tables == {"public": ["users", "orders"]}
+    assert s.key_columns == {"public.log": ["seq", "ts"], "public.x": ["id"]}
+    assert s.exclude_columns == ["public.users.email"] and s.debezium == {"tasks.max": "1"}
+    assert loaded.sources["debezium"] == "environment (DEBEZIUM)"
+
+
+def test_table_list_in_the_original_connector_config_json_form_is_found(tmp_path: Path) -> None:
+    (tmp_path / "connectors").mkdir()
+    (tmp_path / "connectors" / "connector_config.json").write_text('{"public": ["users", "orders"]}')
+    loaded = load_settings(tmp_path, environ={})
+    assert loaded.settings.tables == {"public": ["users", "orders"]}
+    assert loaded.sources["tables"] == str(tmp_path / "connectors" / "connector_config.json")
+    (tmp_path / "mine.json").write_text('{"sales": ["deals"]}')
+    loaded = load_settings(tmp_path, environ={"CDC_TABLES_FILE": "mine.json"})
+    assert loaded.settings.tables == {"sales": ["deals"]}
+
+
+def test_tables_in_cdc_yaml_win_over_a_table_file(tmp_path: Path) -> None:
+    (tmp_path / "connector_config.json").write_text('{"public": ["users"]}')
+    (tmp_path / "cdc.yaml").write_text("tables: [public.orders]\n")
+    assert load_settings(tmp_path, environ={}).settings.tables == {"public": ["orders"]}
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"cdc.yaml": "tables: {public: users}\n"}, None),  # a single name is accepted as a one-item list
+        ({"cdc.yaml": "tables: [users]\n"}, "invalid setting tables = ['users'] from {yaml}"),
+        ({"cdc.yaml": "exclude_columns: [users.email]\n"}, "not a schema.table.column name"),
+        ({"cdc.yaml": "key_columns: {public.log: []}\n"}, "expected a non-empty list of column names"),
+        ({".env": "DEBEZIUM={not json\n"}, "from {env} (DEBEZIUM)"),
+        ({"cdc.yaml": "signal_table: debezium_signal\n"}, "signal_table"),
+        ({"connector_config.json": '{"public": "users"}'}, "invalid setting tables_file"),
+    ],
+)
+def test_invalid_pipeline_definitions_name_key_file_and_accepted_form(
+    tmp_path: Path, files: dict[str, str], expected: str | None
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    if expected is None:
+        load_settings(tmp_path, environ={})
+        return
+    with pytest.raises(ConfigError) as error:
+        load_settings(tmp_path, environ={})
+    message = str(error.value)
+    assert expected.format(yaml=tmp_path / "cdc.yaml", env=tmp_path / ".env") in message
+    assert "\n" not in message
+
+
+def test_config_show_masks_secrets_and_names_sources(tmp_path: Path) -> None:
+    (tmp_path / ".credentials").write_text("POSTGRES_PASSWORD=hunter2\n")
+    (tmp_path / "cdc.yaml").write_text(
+        "debezium: {database.password: other-secret, snapshot.mode: no_data}\n"
+    )
+    report = config_report(load_settings(tmp_path, overrides={"kafka_port": 9999}, environ={}))
+    rows = {row.key: row for row in report.rows}
+    text = json.dumps(report.to_json())
+    assert "hunter2" not in text and "other-secret" not in text
+    assert rows["postgres_password"].value == "********"
+    assert rows["postgres_password"].source == str(tmp_path / ".credentials") + " (POSTGRES_PASSWORD)"
+    assert json.loads(rows["debezium"].value) == {"database.password": "********", "snapshot.mode": "no_data"}
+    assert rows["kafka_port"].source == "command line" and rows["postgres_port"].source == "default"
+
+
+def test_the_example_cdc_yaml_loads(tmp_path: Path) -> None:
+    (tmp_path / "cdc.yaml").write_text((REPO / "examples" / "cdc.yaml").read_text())
+    assert load_settings(tmp_path, environ={}).settings.tables == {"public": ["users", "orders"]}
+
+
+def test_cdc_config_show_json_from_the_command_line(tmp_path: Path) -> None:
+    (tmp_path / ".credentials").write_text("POSTGRES_PASSWORD=hunter2\n")
+    result = CliRunner().invoke(
+        app, ["--project-dir", str(tmp_path), "config", "show", "--json"], env={"CDC_TOPIC_PREFIX": "p9"}
+    )
+    assert result.exit_code == 0, result.output
+    rows = {r["key"]: r for r in json.loads(result.output)["settings"]}
+    assert (
+        rows["topic_prefix"]["value"] == "p9"
+        and rows["topic_prefix"]["source"] == "environment (TOPIC_PREFIX)"
+    )
+    assert "hunter2" not in result.output

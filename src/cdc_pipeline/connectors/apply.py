@@ -1,23 +1,113 @@
-"""Register a connector and wait until Connect runs it."""
+"""Apply a connector idempotently and wait until Connect runs it.
+
+:func:`apply_connector` is the whole of ``cdc connectors apply``:
+
+1. Generate the config from the settings (:func:`connector_config`) and run the preflight checks; a blocking
+   problem stops here, before Connect or PostgreSQL are changed.
+2. Create the signal table if missing (Debezium reads ``execute-snapshot`` signals from it).
+3. Compare with what Connect has. Identical: nothing to do. New connector, or changed without new tables:
+   ``PUT /connectors/{name}/config`` (``snapshot.mode=initial`` snapshots a new connector's tables).
+4. Changed with tables added: stop the connector and wait until its task is gone, PUT the config, resume. A
+   task still running the old table list would consume the signal and ignore the new tables, so the signal is
+   only written once a task runs the new list.
+5. Wait until the connector and its task are RUNNING, then (step 4 only) insert one ``execute-snapshot``
+   signal naming the added tables: Debezium snapshots them incrementally while streaming goes on, and the
+   other tables are not snapshotted again (their offsets are kept).
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
 
 from cdc_pipeline.config import Settings
+from cdc_pipeline.connectors import preflight, source_db
 from cdc_pipeline.connectors.connect_client import ConnectClient, ConnectorState
-from cdc_pipeline.connectors.model import TableRef, connector_config
+from cdc_pipeline.connectors.model import (
+    TableRef,
+    connector_config,
+    included_patterns,
+    pipeline_tables,
+    signal_table,
+)
 from cdc_pipeline.errors import ConnectError
+
+Action = Literal["created", "updated", "unchanged"]
+
+
+@dataclass(frozen=True)
+class ApplyReport:
+    connector: str
+    action: Action
+    state: ConnectorState
+    snapshot_tables: list[str] = field(default_factory=list)
+    signal_id: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def client_for(settings: Settings, retry_for_s: float = 60.0) -> ConnectClient:
+    """A Connect client that masks this pipeline's secrets in every message."""
+    return ConnectClient(
+        settings.connect_url, retry_for_s=retry_for_s, secrets=[settings.postgres_password.get_secret_value()]
+    )
 
 
 def apply_connector(
-    settings: Settings, tables: Sequence[TableRef], timeout_s: float = 90.0
-) -> ConnectorState:
-    """PUT the generated config (idempotent) and wait until the connector and its task are RUNNING."""
-    with ConnectClient(settings.connect_url) as client:
-        client.put_config(settings.connector_name, connector_config(settings, tables))
-        return wait_running(client, settings.connector_name, timeout_s)
+    settings: Settings, tables: Sequence[TableRef] | None = None, timeout_s: float = 90.0
+) -> ApplyReport:
+    """Create or update the connector for ``tables`` (default: the settings' tables); see the module doc."""
+    tables = pipeline_tables(settings) if tables is None else list(tables)
+    config = connector_config(settings, tables)
+    report = preflight.check(settings, tables)
+    signal = signal_table(settings)
+    source_db.ensure_signal_table(settings, signal)
+    name = settings.connector_name
+    with client_for(settings) as client:
+        current = client.get_config(name)
+        added = [] if current is None else [t for t in tables if t.pattern not in included_patterns(current)]
+        action: Action = "created" if current is None else "updated"
+        if current is not None and without_name(current) == config:
+            action = "unchanged"
+        elif added:
+            stop_and_wait(client, name, timeout_s)
+            client.put_config(name, config)
+            client.resume(name)
+        else:
+            client.put_config(name, config)
+        state = wait_running(client, name, timeout_s)
+    signal_id = source_db.send_snapshot_signal(settings, signal, added) if added else None
+    return ApplyReport(
+        connector=name,
+        action=action,
+        state=state,
+        snapshot_tables=[t.qualified for t in added],
+        signal_id=signal_id,
+        warnings=[p.line() for p in report.problems],
+    )
+
+
+def without_name(config: dict[str, str]) -> dict[str, str]:
+    """Connect stores the connector's name inside its config; the generated config has none."""
+    return {k: v for k, v in config.items() if k != "name"}
+
+
+def stop_and_wait(client: ConnectClient, name: str, timeout_s: float) -> None:
+    client.stop(name)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        state = client.status(name)
+        if state is not None and state.state == "STOPPED" and not state.tasks:
+            return
+        time.sleep(0.25)
+    raise ConnectError(
+        f"connector {name} did not stop within {timeout_s:.0f}s",
+        "see `cdc connectors status` and the Connect log",
+    )
 
 
 def wait_running(client: ConnectClient, name: str, timeout_s: float) -> ConnectorState:
@@ -29,11 +119,10 @@ def wait_running(client: ConnectClient, name: str, timeout_s: float) -> Connecto
             return state
         failed = [t for t in (state.tasks if state else []) if t.state == "FAILED"]
         if state is not None and (state.state == "FAILED" or failed):
-            trace = (failed[0].trace if failed else None) or ""
-            first = next((line for line in trace.splitlines() if line.strip()), "no trace")
+            trace = (failed[0].trace if failed else state.trace) or ""
             raise ConnectError(
-                f"connector {name} failed: {first}",
-                "see `cdc status` and the Connect log; fix the cause, then `cdc up` again",
+                f"connector {name} failed: {first_line(trace)}",
+                "see `cdc connectors status` for the trace; fix the cause, then `cdc connectors restart`",
             )
         time.sleep(0.5)
     shown = "not registered" if state is None else f"{state.state}, tasks {[t.state for t in state.tasks]}"
@@ -43,7 +132,11 @@ def wait_running(client: ConnectClient, name: str, timeout_s: float) -> Connecto
     )
 
 
+def first_line(trace: str) -> str:
+    return next((line.strip() for line in trace.splitlines() if line.strip()), "no trace")
+
+
 def wait_all_running(settings: Settings, timeout_s: float = 90.0) -> list[ConnectorState]:
     """After a (re)start, wait until every registered connector runs again (Connect restores them itself)."""
-    with ConnectClient(settings.connect_url) as client:
+    with client_for(settings) as client:
         return [wait_running(client, name, timeout_s) for name in client.connectors()]

@@ -2,17 +2,20 @@
 
 409 answers ("rebalance expected", "no known leader") are normal while a worker joins its group; they are
 retried with backoff until the deadline. Every other failure becomes one :class:`ConnectError` naming the
-request and what to do.
+request and what to do. Connect echoes connector configurations in some answers, so every message that leaves
+this module has the secrets it was given (``secrets=``) masked.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from cdc_pipeline.config_values import redact
 from cdc_pipeline.errors import ConnectError
 
 POSTGRES_CONNECTOR_CLASS = "io.debezium.connector.postgresql.PostgresConnector"
@@ -30,6 +33,8 @@ class ConnectorState:
     name: str
     state: str
     tasks: list[TaskState] = field(default_factory=list)
+    worker_id: str = ""
+    trace: str | None = None
 
     @property
     def running(self) -> bool:
@@ -39,10 +44,18 @@ class ConnectorState:
 class ConnectClient:
     """A small typed client for the Connect REST calls the project uses."""
 
-    def __init__(self, url: str, timeout_s: float = 10.0, retry_for_s: float = 60.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        timeout_s: float = 10.0,
+        retry_for_s: float = 60.0,
+        secrets: Sequence[str] = (),
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
         self.url = url.rstrip("/")
-        self._http = httpx.Client(base_url=self.url, timeout=timeout_s)
+        self._http = httpx.Client(base_url=self.url, timeout=timeout_s, transport=transport)
         self._retry_for_s = retry_for_s
+        self._secrets = [s for s in secrets if s]
 
     def close(self) -> None:
         self._http.close()
@@ -73,7 +86,8 @@ class ConnectClient:
                 delay = min(delay * 2, 2.0)
                 continue
             raise ConnectError(
-                f"Kafka Connect answered {response.status_code} to {method} {path}: {_message(response)}",
+                f"Kafka Connect answered {response.status_code} to {method} {path}: "
+                + redact(_message(response), self._secrets),
                 "see the Connect log (.cdc/logs/connect.log) for details",
             )
 
@@ -110,15 +124,44 @@ class ConnectClient:
         response = self._request("GET", f"/connectors/{name}/status", ok=(200, 404))
         if response.status_code == 404:
             return None
-        data = response.json()
-        tasks = [TaskState(id=t["id"], state=t["state"], trace=t.get("trace")) for t in data.get("tasks", [])]
-        return ConnectorState(name=name, state=data["connector"]["state"], tasks=tasks)
+        return self._state(name, response.json())
 
-    def restart(self, name: str, only_failed: bool = True) -> None:
+    def _state(self, name: str, data: dict[str, Any]) -> ConnectorState:
+        tasks = [
+            TaskState(id=t["id"], state=t["state"], trace=self._redacted(t.get("trace")))
+            for t in data.get("tasks", [])
+        ]
+        connector = data.get("connector", {})
+        return ConnectorState(
+            name=name,
+            state=connector.get("state", "UNKNOWN"),
+            tasks=tasks,
+            worker_id=connector.get("worker_id", ""),
+            trace=self._redacted(connector.get("trace")),
+        )
+
+    def _redacted(self, text: str | None) -> str | None:
+        return None if text is None else redact(text, self._secrets)
+
+    def task_configs(self, name: str) -> list[dict[str, str]]:
+        """The configuration each task of ``name`` currently has (empty while stopped or not yet assigned)."""
+        response = self._request("GET", f"/connectors/{name}/tasks", ok=(200, 404))
+        return [] if response.status_code == 404 else [t.get("config", {}) for t in response.json()]
+
+    def restart(self, name: str, only_failed: bool = True) -> ConnectorState | None:
+        """Restart the connector and its (failed) tasks; the answer lists what is RESTARTING."""
         flag = "true" if only_failed else "false"
-        self._request(
+        response = self._request(
             "POST", f"/connectors/{name}/restart?includeTasks=true&onlyFailed={flag}", ok=(202, 204)
         )
+        return self._state(name, response.json()) if response.status_code == 202 else None
+
+    def stop(self, name: str) -> None:
+        """Stop the connector and shut its tasks down (asynchronous: poll :meth:`status` for STOPPED)."""
+        self._request("PUT", f"/connectors/{name}/stop", ok=(202, 204))
+
+    def resume(self, name: str) -> None:
+        self._request("PUT", f"/connectors/{name}/resume", ok=(202, 204))
 
     def delete(self, name: str) -> bool:
         """Delete a connector; False when it did not exist."""

@@ -1,0 +1,171 @@
+"""Checks that run before a connector is applied, so a problem shows as a message and its fix, not as a
+FAILED task with a Java stack trace.
+
+Each check is a pure function of :class:`SourceFacts` (gathered by :mod:`.source_db`) and returns the problems
+it finds. A blocking problem stops ``apply``; a warning is shown and applied anyway.
+
+1. ``wal_level`` must be ``logical`` (pgoutput needs it).
+2. The user needs the REPLICATION attribute (or superuser) to open a replication slot.
+3. Every listed table exists (names are case-sensitive).
+4. Every table's updates and deletes must be usable: a primary key with the default replica identity, or
+   REPLICA IDENTITY FULL / USING INDEX. Otherwise PostgreSQL refuses UPDATE and DELETE on the table once it is
+   in the publication. A key override (``key_columns``) makes it a warning: the stream has a key, but the
+   source still needs the replica identity for updates and deletes.
+5. A replication slot is free: our slot exists already, or fewer than ``max_replication_slots`` are in use.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from cdc_pipeline.config import Settings
+from cdc_pipeline.connectors.model import TableRef, connector_config
+from cdc_pipeline.connectors.source_db import SourceFacts, TableFacts, gather_facts
+from cdc_pipeline.errors import CdcError
+
+
+@dataclass(frozen=True)
+class Problem:
+    check: str
+    message: str
+    fix: str
+    blocking: bool = True
+
+    def line(self) -> str:
+        return f"{self.message}; fix: {self.fix}"
+
+
+class PreflightError(CdcError):
+    """One or more blocking preflight problems; the message lists each with its fix, one per line."""
+
+    def __init__(self, connector: str, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        lines = "\n".join(f"  - {p.line()}" for p in self.problems)
+        super().__init__(f"preflight for connector {connector} failed:\n{lines}")
+
+
+def evaluate(facts: SourceFacts, slot: str, key_columns: Mapping[str, list[str]]) -> list[Problem]:
+    """Every problem the facts show, blocking ones first."""
+    problems = [
+        *_wal_level(facts),
+        *_replication(facts),
+        *(p for t in facts.tables for p in _table(t, key_columns)),
+        *_slots(facts, slot),
+    ]
+    return sorted(problems, key=lambda p: not p.blocking)
+
+
+def _wal_level(facts: SourceFacts) -> list[Problem]:
+    if facts.wal_level == "logical":
+        return []
+    return [
+        Problem(
+            "wal_level",
+            f"wal_level is {facts.wal_level!r}, logical decoding needs 'logical'",
+            "run `ALTER SYSTEM SET wal_level = logical;` (or set it in postgresql.conf), restart PostgreSQL",
+        )
+    ]
+
+
+def _replication(facts: SourceFacts) -> list[Problem]:
+    if facts.can_replicate:
+        return []
+    return [
+        Problem(
+            "replication",
+            f"user {facts.user} lacks the REPLICATION privilege Debezium needs for a replication slot",
+            f"as a superuser run `ALTER ROLE {ident(facts.user)} WITH REPLICATION;`",
+        )
+    ]
+
+
+def _table(facts: TableFacts, key_columns: Mapping[str, list[str]]) -> list[Problem]:
+    table = facts.table
+    if not facts.exists:
+        return [
+            Problem(
+                "table",
+                f"table {table.qualified} does not exist (names are case-sensitive)",
+                f"create it, or remove {table.qualified} from the table list",
+            )
+        ]
+    alter = f"`ALTER TABLE {ident(table.schema)}.{ident(table.table)} REPLICA IDENTITY FULL;`"
+    override = key_columns.get(table.qualified)
+    usable = facts.replica_identity in ("f", "i") or (facts.replica_identity == "d" and facts.has_primary_key)
+    if not usable:
+        why = "REPLICA IDENTITY NOTHING" if facts.replica_identity == "n" else "no primary key"
+        return [
+            Problem(
+                "replica_identity",
+                f"table {table.qualified} has {why}: once published, PostgreSQL refuses its UPDATE and DELETE"
+                + (f" (key override {','.join(override)} only keys the stream)" if override else ""),
+                f"run {alter}"
+                + ("" if override else f", or add a primary key, or set key_columns for {table.qualified}"),
+                blocking=override is None,
+            )
+        ]
+    if override and facts.replica_identity != "f":
+        return [
+            Problem(
+                "replica_identity",
+                f"table {table.qualified} is keyed by {','.join(override)}, but deletes carry only the "
+                "replica identity's columns",
+                f"run {alter} so deletes carry the key columns",
+                blocking=False,
+            )
+        ]
+    return []
+
+
+def _slots(facts: SourceFacts, slot: str) -> list[Problem]:
+    if any(s.name == slot for s in facts.slots) or len(facts.slots) < facts.max_replication_slots:
+        return []
+    idle = [s.name for s in facts.slots if not s.active]
+    fix = (
+        f"drop an unused slot, e.g. `SELECT pg_drop_replication_slot('{idle[0]}');` "
+        f"(inactive: {', '.join(idle)})"
+        if idle
+        else "raise max_replication_slots in postgresql.conf and restart PostgreSQL"
+    )
+    return [
+        Problem(
+            "replication_slot",
+            f"all {facts.max_replication_slots} replication slots are in use, none left for {slot}",
+            fix,
+        )
+    ]
+
+
+def ident(name: str) -> str:
+    """An SQL identifier as one would type it: bare when that is safe, double-quoted otherwise."""
+    return name if re.fullmatch(r"[a-z_][a-z0-9_$]*", name) else '"' + name.replace('"', '""') + '"'
+
+
+@dataclass(frozen=True)
+class PreflightReport:
+    connector: str
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.blocking for p in self.problems)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"connector": self.connector, "ok": self.ok, "problems": [asdict(p) for p in self.problems]}
+
+
+def run_preflight(settings: Settings, tables: Sequence[TableRef]) -> PreflightReport:
+    slot = connector_config(settings, tables)["slot.name"]
+    problems = evaluate(gather_facts(settings, tables), slot, settings.key_columns)
+    return PreflightReport(settings.connector_name, problems)
+
+
+def check(settings: Settings, tables: Sequence[TableRef]) -> PreflightReport:
+    """Run the checks; raise :class:`PreflightError` when one blocks."""
+    report = run_preflight(settings, tables)
+    if not report.ok:
+        raise PreflightError(settings.connector_name, [p for p in report.problems if p.blocking])
+    return report

@@ -1,0 +1,185 @@
+"""What the connector commands ask of PostgreSQL: preflight facts, the signal table, slots and publications.
+
+Only SQL lives here; the decisions (is this fact a problem? what is the fix?) are pure code in
+:mod:`cdc_pipeline.connectors.preflight`.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import psycopg
+from psycopg import sql
+
+from cdc_pipeline.config import Settings
+from cdc_pipeline.config_values import redact
+from cdc_pipeline.connectors.model import TableRef
+from cdc_pipeline.errors import CdcError
+from cdc_pipeline.sample import postgres_dsn
+
+Connection = psycopg.Connection[tuple[object, ...]]
+
+
+@dataclass(frozen=True)
+class TableFacts:
+    table: TableRef
+    exists: bool
+    has_primary_key: bool = False
+    replica_identity: str = "d"  # pg_class.relreplident: d(efault), n(othing), f(ull), i(ndex)
+
+
+@dataclass(frozen=True)
+class SlotFacts:
+    name: str
+    active: bool
+    active_pid: int | None = None
+    retained_wal_bytes: int | None = None
+
+
+@dataclass(frozen=True)
+class SourceFacts:
+    """Everything preflight needs to know about the source database, gathered in one round of queries."""
+
+    wal_level: str
+    user: str
+    can_replicate: bool
+    max_replication_slots: int
+    slots: list[SlotFacts] = field(default_factory=list)
+    tables: list[TableFacts] = field(default_factory=list)
+
+
+@contextmanager
+def connect(settings: Settings) -> Iterator[Connection]:
+    """An autocommit connection; a failure becomes one line naming the server (never the password)."""
+    try:
+        with psycopg.connect(postgres_dsn(settings), autocommit=True) as conn:
+            yield conn
+    except psycopg.Error as exc:
+        message = redact(str(exc).strip().splitlines()[0], [settings.postgres_password.get_secret_value()])
+        raise CdcError(
+            f"PostgreSQL at 127.0.0.1:{settings.postgres_port} (database {settings.postgres_db}, "
+            f"user {settings.postgres_user}): {message}",
+            "check `cdc status`, postgres_port and the credentials in .credentials",
+        ) from exc
+
+
+def gather_facts(settings: Settings, tables: Sequence[TableRef]) -> SourceFacts:
+    with connect(settings) as conn:
+        wal_level = _one(conn, "SHOW wal_level")
+        user, can_replicate = conn.execute(
+            "SELECT current_user, rolreplication OR rolsuper FROM pg_roles WHERE rolname = current_user"
+        ).fetchone() or ("?", False)
+        return SourceFacts(
+            wal_level=str(wal_level),
+            user=str(user),
+            can_replicate=bool(can_replicate),
+            max_replication_slots=int(str(_one(conn, "SHOW max_replication_slots"))),
+            slots=slots(conn),
+            tables=_table_facts(conn, tables),
+        )
+
+
+def _one(conn: Connection, query: str) -> object:
+    row = conn.execute(query.encode()).fetchone()
+    return row[0] if row else None
+
+
+def slots(conn: Connection) -> list[SlotFacts]:
+    rows = conn.execute(
+        "SELECT slot_name, active, active_pid, pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::bigint "
+        "FROM pg_replication_slots ORDER BY slot_name"
+    ).fetchall()
+    return [
+        SlotFacts(str(name), bool(active), pid if isinstance(pid, int) else None, _int(wal))
+        for name, active, pid, wal in rows
+    ]
+
+
+def _int(value: object) -> int | None:
+    return int(value) if isinstance(value, int) else None
+
+
+def _table_facts(conn: Connection, tables: Sequence[TableRef]) -> list[TableFacts]:
+    rows = conn.execute(
+        "SELECT n.nspname, c.relname, c.relreplident, "
+        "  EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) "
+        "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "JOIN unnest(%s::text[], %s::text[]) AS wanted(s, t) "
+        "  ON n.nspname = wanted.s AND c.relname = wanted.t "
+        "WHERE c.relkind IN ('r', 'p')",
+        ([t.schema for t in tables], [t.table for t in tables]),
+    ).fetchall()
+    found = {(str(s), str(t)): (str(ident), bool(pk)) for s, t, ident, pk in rows}
+    facts = []
+    for table in tables:
+        if (table.schema, table.table) in found:
+            ident, pk = found[(table.schema, table.table)]
+            facts.append(TableFacts(table, True, has_primary_key=pk, replica_identity=ident))
+        else:
+            facts.append(TableFacts(table, False))
+    return facts
+
+
+def ensure_signal_table(settings: Settings, table: TableRef) -> None:
+    """Create Debezium's signal table if missing (the DDL of Debezium's signalling documentation)."""
+    statement = sql.SQL(
+        "CREATE TABLE IF NOT EXISTS {} (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, "
+        "data VARCHAR(2048) NULL)"
+    ).format(sql.Identifier(table.schema, table.table))
+    with connect(settings) as conn:
+        try:
+            conn.execute(statement)
+        except psycopg.Error as exc:
+            raise CdcError(
+                f"cannot create the signal table {table.qualified}: {str(exc).strip()}",
+                f"create it as a user allowed to, or choose another signal_table (now {table.qualified})",
+            ) from exc
+
+
+def send_snapshot_signal(settings: Settings, signal: TableRef, tables: Sequence[TableRef]) -> str:
+    """Ask the running connector for an incremental snapshot of ``tables`` only; returns the signal's id."""
+    signal_id = f"cdc-add-{uuid.uuid4().hex[:24]}"
+    data = json.dumps({"data-collections": [t.pattern for t in tables], "type": "incremental"})
+    statement = sql.SQL("INSERT INTO {} (id, type, data) VALUES (%s, 'execute-snapshot', %s)").format(
+        sql.Identifier(signal.schema, signal.table)
+    )
+    with connect(settings) as conn:
+        conn.execute(statement, (signal_id, data))
+    return signal_id
+
+
+def find_slot(settings: Settings, name: str) -> SlotFacts | None:
+    with connect(settings) as conn:
+        return next((s for s in slots(conn) if s.name == name), None)
+
+
+def drop_slot(settings: Settings, name: str, wait_s: float = 30.0) -> tuple[str, SlotFacts | None]:
+    """Drop the slot once inactive (Connect stops a deleted connector's task asynchronously).
+
+    Returns ``("dropped" | "absent", None)``, or ``("still active", slot)`` after ``wait_s``.
+    """
+    deadline = time.monotonic() + wait_s
+    with connect(settings) as conn:
+        while True:
+            slot = next((s for s in slots(conn) if s.name == name), None)
+            if slot is None:
+                return "absent", None
+            if not slot.active:
+                conn.execute("SELECT pg_drop_replication_slot(%s)", (name,))
+                return "dropped", None
+            if time.monotonic() >= deadline:
+                return "still active", slot
+            time.sleep(0.5)
+
+
+def drop_publication(settings: Settings, name: str) -> bool:
+    """Drop the publication; False when it did not exist."""
+    with connect(settings) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_publication WHERE pubname = %s", (name,)).fetchone()
+        conn.execute(sql.SQL("DROP PUBLICATION IF EXISTS {}").format(sql.Identifier(name)))
+        return exists is not None
