@@ -112,6 +112,12 @@ class Settings(BaseModel):
     )
     sink_group_id: str = Field("cdc-sink", min_length=1, description="Kafka group id for advisory commits")
     sink_topic_refresh_ms: int = Field(2000, ge=100, description="how often the sink looks for new tables")
+    sink_http_port: int = Field(
+        18090, ge=0, le=65535, description="the sink's query/metrics/status endpoint on 127.0.0.1 (0: off)"
+    )
+    sink_query_timeout_s: float = Field(
+        300.0, gt=0, description="longest one `cdc query` / `cdc verify` statement may run in the sink"
+    )
 
     @field_validator("tables", mode="before")
     @classmethod

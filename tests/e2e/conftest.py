@@ -35,13 +35,14 @@ def free_ports(count: int) -> list[int]:
 
 
 def make_settings(state_dir: Path) -> Settings:
-    pg, kafka, controller, connect = free_ports(4)
+    pg, kafka, controller, connect, sink_http = free_ports(5)
     return Settings(
         state_dir=state_dir,
         postgres_port=pg,
         kafka_port=kafka,
         kafka_controller_port=controller,
         connect_port=connect,
+        sink_http_port=sink_http,
         startup_timeout_s=180,
     )
 
@@ -55,6 +56,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "CDC_KAFKA_PORT": str(settings.kafka_port),
         "CDC_KAFKA_CONTROLLER_PORT": str(settings.kafka_controller_port),
         "CDC_CONNECT_PORT": str(settings.connect_port),
+        "CDC_SINK_HTTP_PORT": str(settings.sink_http_port),
     }
 
 

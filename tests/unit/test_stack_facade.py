@@ -16,9 +16,9 @@ pytestmark = pytest.mark.unit
 def test_status_and_down_of_an_unused_state_dir(tmp_path: Path) -> None:
     settings = Settings(state_dir=tmp_path / "state")
     report = status(settings)
-    assert [row.name for row in report] == ["postgres", "kafka", "connect"]
+    assert [row.name for row in report] == ["postgres", "kafka", "connect", "sink"]
     assert {row.state for row in report} == {"STOPPED"}
-    assert [row.name for row in down(settings)] == ["postgres", "kafka", "connect"]
+    assert [row.name for row in down(settings)] == ["postgres", "kafka", "connect", "sink"]
     assert report[1].to_dict()["log_file"] == str((tmp_path / "state" / "logs" / "kafka.log").resolve())
 
 

@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include "envelope_fields.hpp"
 #include "json_fields.hpp"
 
 namespace cdc::decode {
@@ -54,6 +55,10 @@ Result<EnvelopeHeader> decode_envelope_header(std::string_view value) {
         "org.apache.kafka.connect.json.JsonConverter with value.converter.schemas.enable=true)");
   }
   CDC_ASSIGN_OR_RETURN(simdjson::dom::object payload, require_object({root, "", "payload"}));
+  return read_envelope_header(payload);
+}
+
+Result<EnvelopeHeader> read_envelope_header(simdjson::dom::object payload) {
   CDC_ASSIGN_OR_RETURN(Op op, read_op(payload));
   CDC_ASSIGN_OR_RETURN(simdjson::dom::object source, require_object({payload, "payload", "source"}));
 

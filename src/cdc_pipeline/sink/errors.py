@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from cdc_pipeline.errors import CdcError
 from cdc_pipeline.sink.naming import quote_ident
 
@@ -43,3 +45,30 @@ class ApplyError(CdcError):
             f"table {source}: DuckDB failed to {step}: {cause}",
             "the batch was not applied; fix the cause or re-snapshot that table",
         )
+
+
+class BadRecordError(CdcError):
+    """A record could not be decoded or converted and the policy is `stop`.
+
+    Everything before it is applied and committed; nothing after it is. A restart after the fix resumes
+    exactly at this record.
+    """
+
+    def __init__(self, record: BadRecordLike) -> None:
+        self.record = record
+        where = f"topic {record.topic} partition {record.partition} offset {record.offset}"
+        what = f"table {record.table or '?'}" + (f" column {record.column!r}" if record.column else "")
+        super().__init__(
+            f"bad record at {where} ({what}): {record.reason}",
+            "nothing after it was applied; fix the cause and restart the sink (it resumes at this record), "
+            "or set SINK_ON_ERROR=dead-letter to send such records to the dead-letter topic and go on",
+        )
+
+
+class BadRecordLike(Protocol):
+    topic: str
+    partition: int
+    offset: int
+    table: str
+    column: str
+    reason: str

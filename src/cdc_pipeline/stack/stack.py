@@ -15,12 +15,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 from cdc_pipeline.config import Settings
-from cdc_pipeline.stack import connect, kafka, postgres
+from cdc_pipeline.stack import connect, kafka, postgres, sink
 from cdc_pipeline.stack.component import PortSetting, failure, wait_healthy
 from cdc_pipeline.stack.process import Processes
 from cdc_pipeline.stack.runtime import ensure_runtime
 
-ComponentName = Literal["postgres", "kafka", "connect"]
+ComponentName = Literal["postgres", "kafka", "connect", "sink"]
 State = Literal["RUNNING", "STOPPED", "FAILED"]
 
 
@@ -62,13 +62,20 @@ COMPONENTS = (
     _Component("postgres", postgres.port, postgres.healthy),
     _Component("kafka", kafka.port, kafka.healthy),
     _Component("connect", connect.port, connect.healthy),
+    _Component("sink", sink.port, sink.healthy),
 )
 
 
 def _start(
-    name: ComponentName, settings: Settings, procs: Processes, progress: Callable[[str], None]
+    name: ComponentName,
+    settings: Settings,
+    procs: Processes,
+    progress: Callable[[str], None],
+    project_dir: Path,
 ) -> float:
     """Start one component; the seconds from its start (initdb/format included) until it is healthy."""
+    if name == "sink":
+        return sink.start(settings, procs, project_dir)
     if name == "postgres":
         started = time.monotonic()
         postgres.start(settings, procs)
@@ -79,8 +86,11 @@ def _start(
     return time.monotonic() - started
 
 
-def up(settings: Settings, progress: Callable[[str], None]) -> StackReport:
-    """Start whatever is not running, in dependency order, each healthy before the next; raise StackError."""
+def up(settings: Settings, progress: Callable[[str], None], project_dir: Path | None = None) -> StackReport:
+    """Start whatever is not running, in dependency order, each healthy before the next; raise StackError.
+
+    ``project_dir`` is where the sink process reads cdc.yaml, .env and .credentials (default: the cwd).
+    """
     procs = Processes(settings.state_dir)
     postgres.adopt(settings, procs)
     timings: dict[str, float] = {}
@@ -91,7 +101,7 @@ def up(settings: Settings, progress: Callable[[str], None]) -> StackReport:
             progress(f"{comp.name}: already running (pid {procs.pid(comp.name)}, port {port.port})")
             continue
         progress(f"{comp.name}: starting on 127.0.0.1:{port.port}")
-        timings[comp.name] = _start(comp.name, settings, procs, progress)
+        timings[comp.name] = _start(comp.name, settings, procs, progress, project_dir or Path.cwd())
         progress(f"{comp.name}: healthy after {timings[comp.name]:.1f}s")
     return [replace(row, startup_s=timings.get(row.name)) for row in status(settings)]
 
@@ -114,6 +124,7 @@ def down(settings: Settings) -> StackReport:
     procs = Processes(settings.state_dir)
     postgres.adopt(settings, procs)
     stopped = {
+        "sink": sink.stop(procs),
         "connect": connect.stop(procs),
         "kafka": kafka.stop(procs),
         "postgres": postgres.stop(settings, procs),

@@ -34,6 +34,7 @@ enum class Encoding : std::uint8_t {
   kBits,                  // io.debezium.data.Bits: base64 little-endian bytes, param length
   kGeometry,              // io.debezium.data.geometry.*: struct {wkb, srid}
   kArray,                 // Connect ARRAY of `element`
+  kJsonText,              // Connect MAP (hstore.handling.mode=map) or an unknown STRUCT: kept as JSON text
 };
 
 struct FieldSpec {
@@ -44,6 +45,9 @@ struct FieldSpec {
   std::optional<std::string>
       default_sql;              // SQL literal of a constant column default, when the schema has one
   std::int32_t bit_length = 0;  // kBits only
+  // kConnectDecimal only: the schema's `scale` parameter. It is also needed when the column is VARCHAR
+  // (precision > 38 or a negative scale), where ColumnType carries no scale.
+  std::int32_t decimal_scale = 0;
   std::shared_ptr<const FieldSpec> element;  // kArray only
 };
 

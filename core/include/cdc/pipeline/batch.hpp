@@ -1,0 +1,68 @@
+// What Source::next_batch() hands the sink: per table, the coalesced changes as Arrow tables; per
+// partition, the next offset to store; and, when a record could not be used, what and where it was.
+// Mirrors src/cdc_pipeline/sink/changes.py (TableChanges) one to one.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cdc/arrow/table.hpp"
+#include "cdc/buffer/table_buffer.hpp"
+#include "cdc/kafka/message.hpp"
+
+namespace cdc::pipeline {
+
+// One column of the source table as the batch's schema describes it.
+struct Column {
+  std::string name;       // exact source spelling
+  std::string duck_type;  // "DECIMAL(10,2)", "VARCHAR", "INTEGER[]", ...
+  bool nullable = true;
+  std::optional<std::string> default_sql;
+  bool key = false;
+};
+
+// One table's coalesced changes. Apply: truncate, then deletes, then upserts (see changes.py).
+struct TableBatch {
+  std::string topic;
+  std::string source_schema;
+  std::string source_table;
+  std::vector<Column> columns;
+  std::vector<std::string> key_columns;
+  bool truncate = false;
+  // Key columns (keyed tables) or full before-images (keyless); null when nothing is deleted.
+  std::shared_ptr<const arrow::Table> deletes;
+  // Every column, then a boolean `__cdc_unavailable_<i>` per column named in `unavailable` (i = its index
+  // in `columns`); null when nothing is upserted.
+  std::shared_ptr<const arrow::Table> upserts;
+  std::vector<std::string> unavailable;
+  std::optional<std::int64_t> last_lsn;
+  std::optional<std::int64_t> last_source_ts_ms;
+  buffer::OpCounts counts;
+};
+
+// A record that could not be decoded or applied: where it is and why.
+struct BadRecord {
+  std::string topic;
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
+  std::string table;   // "schema.table" when known
+  std::string column;  // when the problem is one column's value
+  std::string reason;
+
+  // "topic 'x' partition 0 offset 42 (table public.users, column 'price'): <reason>"
+  [[nodiscard]] std::string describe() const;
+};
+
+struct Batch {
+  std::vector<TableBatch> tables;                    // in the order their first event arrived
+  std::vector<kafka::TopicPartitionOffset> offsets;  // next offset of every partition a record came from
+  std::int64_t events = 0;  // records consumed: changes, tombstones, skips and dead-lettered ones
+  std::int64_t bytes = 0;   // their key + value bytes
+  std::int64_t dead_lettered = 0;
+  std::optional<BadRecord> error;  // policy stop: the batch ends before this record
+};
+
+}  // namespace cdc::pipeline

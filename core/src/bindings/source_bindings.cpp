@@ -1,0 +1,228 @@
+#include "source_bindings.hpp"
+
+#include <nanobind/stl/map.h>
+#include <nanobind/stl/optional.h>
+#include <nanobind/stl/string.h>
+#include <nanobind/stl/tuple.h>
+#include <nanobind/stl/vector.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+#include "arrow_bindings.hpp"
+#include "cdc/pipeline/replay.hpp"
+#include "cdc/pipeline/source.hpp"
+#include "errors.hpp"
+
+namespace nb = nanobind;
+
+namespace cdc::bindings {
+
+namespace {
+
+using PositionTuple = std::tuple<std::string, std::int32_t, std::int64_t>;
+
+std::vector<kafka::TopicPartitionOffset> to_positions(const std::vector<PositionTuple>& tuples) {
+  std::vector<kafka::TopicPartitionOffset> positions;
+  positions.reserve(tuples.size());
+  for (const auto& [topic, partition, offset] : tuples) positions.push_back({topic, partition, offset});
+  return positions;
+}
+
+std::vector<PositionTuple> to_tuples(const std::vector<kafka::TopicPartitionOffset>& positions) {
+  std::vector<PositionTuple> tuples;
+  tuples.reserve(positions.size());
+  for (const auto& position : positions)
+    tuples.emplace_back(position.topic, position.partition, position.offset);
+  return tuples;
+}
+
+pipeline::ErrorPolicy parse_policy(const std::string& on_error) {
+  if (on_error == "stop") return pipeline::ErrorPolicy::kStop;
+  if (on_error == "dead_letter") return pipeline::ErrorPolicy::kDeadLetter;
+  throw nb::value_error(("on_error must be 'stop' or 'dead_letter', not '" + on_error + "'").c_str());
+}
+
+// Serialises calls from Python threads and releases the GIL while Kafka may block (as PyConsumer does).
+class PySource {
+ public:
+  PySource(const kafka::ConfigMap& config, const std::string& topic_prefix,
+           const std::vector<std::string>& include_tables, const std::string& on_error,
+           const std::string& dead_letter_topic, int topic_refresh_ms,
+           const std::vector<std::string>& exclude_tables) {
+    pipeline::SourceConfig source_config;
+    source_config.kafka = config;
+    source_config.topic_prefix = topic_prefix;
+    source_config.include_tables = std::set<std::string>(include_tables.begin(), include_tables.end());
+    source_config.on_error = parse_policy(on_error);
+    source_config.dead_letter_topic = dead_letter_topic;
+    source_config.topic_refresh_ms = topic_refresh_ms;
+    source_config.exclude_tables = std::set<std::string>(exclude_tables.begin(), exclude_tables.end());
+    source_ = unwrap(pipeline::Source::create(std::move(source_config)));
+  }
+
+  template <typename Call>
+  auto run(Call&& call) {
+    nb::gil_scoped_release release;
+    std::lock_guard<std::mutex> lock(mutex_);
+    return std::forward<Call>(call)(*source_);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::unique_ptr<pipeline::Source> source_;
+};
+
+nb::dict counts_of(const buffer::OpCounts& counts) {
+  nb::dict out;
+  out["c"] = counts.creates;
+  out["u"] = counts.updates;
+  out["d"] = counts.deletes;
+  out["r"] = counts.reads;
+  out["t"] = counts.truncates;
+  return out;
+}
+
+void bind_values(nb::module_& module) {
+  nb::class_<pipeline::Column>(module, "Column", "One source column as the batch's schema describes it.")
+      .def_ro("name", &pipeline::Column::name)
+      .def_ro("duck_type", &pipeline::Column::duck_type)
+      .def_ro("nullable", &pipeline::Column::nullable)
+      .def_ro("default_sql", &pipeline::Column::default_sql)
+      .def_ro("key", &pipeline::Column::key)
+      .def("__repr__", [](const pipeline::Column& column) {
+        return "Column(name='" + column.name + "', duck_type='" + column.duck_type + "')";
+      });
+
+  nb::class_<pipeline::BadRecord>(module, "BadRecord", "A record that could not be decoded or applied.")
+      .def_ro("topic", &pipeline::BadRecord::topic)
+      .def_ro("partition", &pipeline::BadRecord::partition)
+      .def_ro("offset", &pipeline::BadRecord::offset)
+      .def_ro("table", &pipeline::BadRecord::table)
+      .def_ro("column", &pipeline::BadRecord::column)
+      .def_ro("reason", &pipeline::BadRecord::reason)
+      .def("describe", &pipeline::BadRecord::describe)
+      .def("__str__", &pipeline::BadRecord::describe);
+
+  nb::class_<pipeline::TableBatch>(module, "TableBatch", "One table's coalesced changes in a batch.")
+      .def_ro("topic", &pipeline::TableBatch::topic)
+      .def_ro("source_schema", &pipeline::TableBatch::source_schema)
+      .def_ro("source_table", &pipeline::TableBatch::source_table)
+      .def_ro("columns", &pipeline::TableBatch::columns)
+      .def_ro("key_columns", &pipeline::TableBatch::key_columns)
+      .def_ro("truncate", &pipeline::TableBatch::truncate)
+      .def_prop_ro("deletes",
+                   [](const pipeline::TableBatch& table) { return arrow_stream_or_none(table.deletes); })
+      .def_prop_ro("upserts",
+                   [](const pipeline::TableBatch& table) { return arrow_stream_or_none(table.upserts); })
+      .def_ro("unavailable", &pipeline::TableBatch::unavailable)
+      .def_ro("last_lsn", &pipeline::TableBatch::last_lsn)
+      .def_ro("last_source_ts_ms", &pipeline::TableBatch::last_source_ts_ms)
+      .def_prop_ro("counts", [](const pipeline::TableBatch& table) { return counts_of(table.counts); })
+      .def("__repr__", [](const pipeline::TableBatch& table) {
+        return "TableBatch(topic='" + table.topic +
+               "', upserts=" + std::to_string(table.upserts ? table.upserts->num_rows() : 0) +
+               ", deletes=" + std::to_string(table.deletes ? table.deletes->num_rows() : 0) +
+               ", truncate=" + (table.truncate ? "True" : "False") + ")";
+      });
+
+  nb::class_<pipeline::Batch>(module, "Batch",
+                              "What one next_batch() call consumed, per table and partition.")
+      .def_ro("tables", &pipeline::Batch::tables)
+      .def_prop_ro("offsets", [](const pipeline::Batch& batch) { return to_tuples(batch.offsets); })
+      .def_ro("events", &pipeline::Batch::events)
+      .def_ro("bytes", &pipeline::Batch::bytes)
+      .def_ro("dead_lettered", &pipeline::Batch::dead_lettered)
+      .def_ro("error", &pipeline::Batch::error)
+      .def("__repr__", [](const pipeline::Batch& batch) {
+        return "Batch(events=" + std::to_string(batch.events) +
+               ", tables=" + std::to_string(batch.tables.size()) +
+               ", error=" + (batch.error ? "'" + batch.error->describe() + "'" : std::string("None")) + ")";
+      });
+}
+
+void bind_source_class(nb::module_& module) {
+  nb::class_<PySource>(module, "Source", "Debezium table topics -> coalesced per-table Arrow batches.")
+      .def(nb::init<const kafka::ConfigMap&, const std::string&, const std::vector<std::string>&,
+                    const std::string&, const std::string&, int, const std::vector<std::string>&>(),
+           nb::arg("config"), nb::arg("topic_prefix"), nb::arg("include_tables"),
+           nb::arg("on_error") = "stop", nb::arg("dead_letter_topic") = "",
+           nb::arg("topic_refresh_ms") = 10'000, nb::arg("exclude_tables") = std::vector<std::string>{})
+      .def(
+          "start",
+          [](PySource& self, const std::vector<PositionTuple>& committed) {
+            auto positions = to_positions(committed);
+            throw_if_error(self.run([&](pipeline::Source& source) { return source.start(positions); }));
+          },
+          nb::arg("committed"))
+      .def(
+          "next_batch",
+          [](PySource& self, std::size_t max_events, std::size_t max_bytes, int max_wait_ms) {
+            return unwrap(self.run([&](pipeline::Source& source) {
+              return source.next_batch(max_events, max_bytes, max_wait_ms);
+            }));
+          },
+          nb::arg("max_events"), nb::arg("max_bytes"), nb::arg("max_wait_ms"))
+      .def(
+          "commit",
+          [](PySource& self, const std::vector<PositionTuple>& offsets) {
+            auto positions = to_positions(offsets);
+            throw_if_error(self.run([&](pipeline::Source& source) { return source.commit(positions); }));
+          },
+          nb::arg("offsets"))
+      .def(
+          "rewind",
+          [](PySource& self, const std::vector<std::string>& topics) {
+            throw_if_error(self.run([&](pipeline::Source& source) { return source.rewind(topics); }));
+          },
+          nb::arg("topics"))
+      .def("assignment",
+           [](PySource& self) {
+             return to_tuples(self.run([](pipeline::Source& source) { return source.assignment(); }));
+           })
+      .def("close", [](PySource& self) {
+        throw_if_error(self.run([](pipeline::Source& source) { return source.close(); }));
+      });
+}
+
+kafka::Message to_message(const nb::handle& item) {
+  auto [topic, partition, offset, key, value] =
+      nb::cast<std::tuple<std::string, std::int32_t, std::int64_t, nb::object, nb::object>>(item);
+  kafka::Message message;
+  message.topic = std::move(topic);
+  message.partition = partition;
+  message.offset = offset;
+  if (!key.is_none()) message.key = std::string(nb::cast<nb::bytes>(key).c_str(), nb::len(key));
+  if (!value.is_none()) message.value = std::string(nb::cast<nb::bytes>(value).c_str(), nb::len(value));
+  return message;
+}
+
+}  // namespace
+
+void bind_source(nb::module_& module) {
+  bind_values(module);
+  bind_source_class(module);
+  module.def(
+      "batches_from_records",
+      [](const nb::list& records, std::size_t max_events) {
+        std::vector<kafka::Message> messages;
+        messages.reserve(nb::len(records));
+        for (nb::handle item : records) messages.push_back(to_message(item));
+        Result<std::vector<pipeline::Batch>> batches = [&] {
+          nb::gil_scoped_release release;
+          return pipeline::batches_from_records(std::move(messages), max_events);
+        }();
+        return unwrap(std::move(batches));
+      },
+      nb::arg("records"), nb::arg("max_events") = 100'000,
+      "Decode and batch (topic, partition, offset, key, value) records as Source.next_batch would, without "
+      "Kafka.");
+}
+
+}  // namespace cdc::bindings

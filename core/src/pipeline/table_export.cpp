@@ -1,0 +1,96 @@
+#include "cdc/pipeline/table_export.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include "cdc/arrow/row_export.hpp"
+
+namespace cdc::pipeline {
+
+namespace {
+
+std::vector<Column> describe_columns(const decode::TableSchema& schema) {
+  std::vector<Column> columns;
+  columns.reserve(schema.fields.size());
+  for (std::size_t i = 0; i < schema.fields.size(); ++i) {
+    const decode::FieldSpec& field = schema.fields[i];
+    const bool key =
+        std::find(schema.key_indexes.begin(), schema.key_indexes.end(), i) != schema.key_indexes.end();
+    columns.push_back(Column{.name = field.name,
+                             .duck_type = field.type.duck_type(),
+                             .nullable = field.optional,
+                             .default_sql = field.default_sql,
+                             .key = key});
+  }
+  return columns;
+}
+
+bool any_unavailable(const std::vector<const types::Row*>& rows, std::size_t index) {
+  return std::any_of(rows.begin(), rows.end(), [index](const types::Row* row) {
+    return index < row->size() && (*row)[index].is_unavailable();
+  });
+}
+
+Result<std::shared_ptr<const arrow::Table>> export_upserts(const decode::TableSchema& schema,
+                                                           const std::vector<const types::Row*>& rows,
+                                                           std::vector<std::string>& unavailable) {
+  std::vector<arrow::ValueColumn> values;
+  std::vector<arrow::MaskColumn> masks;
+  for (std::size_t i = 0; i < schema.fields.size(); ++i) {
+    values.push_back(
+        arrow::ValueColumn{.name = schema.fields[i].name, .type = schema.fields[i].type, .cell = i});
+    if (any_unavailable(rows, i)) {
+      masks.push_back(arrow::MaskColumn{.name = unavailable_mask_name(i), .cell = i});
+      unavailable.push_back(schema.fields[i].name);
+    }
+  }
+  return arrow::export_rows(rows, values, masks);
+}
+
+Result<std::shared_ptr<const arrow::Table>> export_deletes(const decode::TableSchema& schema,
+                                                           const std::vector<const types::Row*>& rows) {
+  std::vector<arrow::ValueColumn> values;
+  if (schema.key_indexes.empty()) {  // full before-images
+    for (std::size_t i = 0; i < schema.fields.size(); ++i) {
+      values.push_back(
+          arrow::ValueColumn{.name = schema.fields[i].name, .type = schema.fields[i].type, .cell = i});
+    }
+  } else {  // the rows hold the key cells, in key order
+    for (std::size_t j = 0; j < schema.key_indexes.size(); ++j) {
+      const decode::FieldSpec& field = schema.fields[schema.key_indexes[j]];
+      values.push_back(arrow::ValueColumn{.name = field.name, .type = field.type, .cell = j});
+    }
+  }
+  return arrow::export_rows(rows, values, {});
+}
+
+}  // namespace
+
+std::string unavailable_mask_name(std::size_t index) { return "__cdc_unavailable_" + std::to_string(index); }
+
+Result<TableBatch> export_table(const buffer::TableBuffer& buffer) {
+  TableBatch batch;
+  batch.topic = buffer.topic();
+  batch.source_schema = buffer.source_schema();
+  batch.source_table = buffer.source_table();
+  batch.truncate = buffer.truncated();
+  batch.last_lsn = buffer.last_lsn();
+  batch.last_source_ts_ms = buffer.last_source_ts_ms();
+  batch.counts = buffer.counts();
+  if (buffer.schema() == nullptr) return batch;  // a truncate alone: nothing to describe or export
+  const decode::TableSchema& schema = *buffer.schema();
+  batch.columns = describe_columns(schema);
+  for (std::size_t index : schema.key_indexes) batch.key_columns.push_back(schema.fields[index].name);
+
+  const std::vector<const types::Row*> upserts = buffer.upserts();
+  if (!upserts.empty()) {
+    CDC_ASSIGN_OR_RETURN(batch.upserts, export_upserts(schema, upserts, batch.unavailable));
+  }
+  const std::vector<const types::Row*> deletes = buffer.deletes();
+  if (!deletes.empty()) {
+    CDC_ASSIGN_OR_RETURN(batch.deletes, export_deletes(schema, deletes));
+  }
+  return batch;
+}
+
+}  // namespace cdc::pipeline

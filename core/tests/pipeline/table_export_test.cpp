@@ -1,0 +1,107 @@
+#include "cdc/pipeline/table_export.hpp"
+
+#include <gtest/gtest.h>
+
+#include "support/arrow_read.hpp"
+#include "support/events.hpp"
+
+namespace cdc::pipeline {
+namespace {
+
+using decode::EventKind;
+using namespace cdc::test;  // NOLINT(google-build-using-namespace)
+
+buffer::TableBuffer users_buffer() {
+  return buffer::TableBuffer("dbserver1.public.users", "public", "users");
+}
+
+void add(buffer::TableBuffer& buffer, decode::ChangeEvent event) {
+  ASSERT_TRUE(buffer.add(std::move(event)).is_ok());
+}
+
+std::vector<std::string> child_names(const arrow::Table& table) {
+  std::vector<std::string> names;
+  for (const arrow::Field& field : table.schema.children) names.push_back(field.name);
+  return names;
+}
+
+TEST(TableExportTest, DescribesColumnsAndKeys) {
+  buffer::TableBuffer buffer = users_buffer();
+  add(buffer, upsert(1, text("a"), null_cell()));
+  Result<TableBatch> batch = export_table(buffer);
+  ASSERT_TRUE(batch.is_ok()) << batch.status().to_string();
+  EXPECT_EQ(batch->topic, "dbserver1.public.users");
+  EXPECT_EQ(batch->source_schema, "public");
+  EXPECT_EQ(batch->source_table, "users");
+  ASSERT_EQ(batch->columns.size(), 3U);
+  EXPECT_EQ(batch->columns[0].name, "id");
+  EXPECT_EQ(batch->columns[0].duck_type, "BIGINT");
+  EXPECT_TRUE(batch->columns[0].key);
+  EXPECT_FALSE(batch->columns[1].key);
+  EXPECT_EQ(batch->columns[1].duck_type, "VARCHAR");
+  EXPECT_EQ(batch->key_columns, std::vector<std::string>{"id"});
+  EXPECT_EQ(batch->deletes, nullptr);
+  ASSERT_NE(batch->upserts, nullptr);
+  EXPECT_EQ(batch->upserts->num_rows(), 1);
+  EXPECT_TRUE(batch->unavailable.empty());
+  EXPECT_EQ(batch->counts.creates, 1);
+}
+
+TEST(TableExportTest, PlaceholderColumnsGetAMask) {
+  buffer::TableBuffer buffer = users_buffer();
+  add(buffer, upsert(1, text("a"), toast(), EventKind::kUpdate));
+  add(buffer, upsert(2, text("b"), text("bio"), EventKind::kUpdate));
+  Result<TableBatch> batch = export_table(buffer);
+  ASSERT_TRUE(batch.is_ok());
+  EXPECT_EQ(batch->unavailable, std::vector<std::string>{"bio"});
+  EXPECT_EQ(child_names(*batch->upserts),
+            (std::vector<std::string>{"id", "name", "bio", "__cdc_unavailable_2"}));
+  OwnedArray rows;
+  arrow::export_batch(batch->upserts->batches[0], &rows.array);
+  const ArrowArray& mask = *rows.array.children[3];
+  EXPECT_TRUE(bit_at(mask.buffers[1], 0));
+  EXPECT_FALSE(bit_at(mask.buffers[1], 1));
+  EXPECT_FALSE(is_valid(*rows.array.children[2], 0));
+}
+
+TEST(TableExportTest, KeyedDeletesCarryKeyColumnsOnly) {
+  buffer::TableBuffer buffer = users_buffer();
+  add(buffer, remove(5));
+  add(buffer, truncate_users());
+  add(buffer, remove(6));
+  Result<TableBatch> batch = export_table(buffer);
+  ASSERT_TRUE(batch.is_ok());
+  EXPECT_TRUE(batch->truncate);
+  EXPECT_EQ(batch->upserts, nullptr);
+  ASSERT_NE(batch->deletes, nullptr);
+  EXPECT_EQ(child_names(*batch->deletes), std::vector<std::string>{"id"});
+  OwnedArray rows;
+  arrow::export_batch(batch->deletes->batches[0], &rows.array);
+  ASSERT_EQ(rows.array.length, 1);
+  EXPECT_EQ(value_at<std::int64_t>(*rows.array.children[0], 0), 6);
+}
+
+TEST(TableExportTest, KeylessDeletesCarryFullBeforeImages) {
+  buffer::TableBuffer buffer("dbserver1.public.log", "public", "log");
+  add(buffer, make_event({.kind = EventKind::kDelete,
+                          .schema = log_schema(),
+                          .row = {int_cell(1), text("x")},
+                          .topic = "dbserver1.public.log"}));
+  Result<TableBatch> batch = export_table(buffer);
+  ASSERT_TRUE(batch.is_ok());
+  EXPECT_TRUE(batch->key_columns.empty());
+  EXPECT_EQ(child_names(*batch->deletes), (std::vector<std::string>{"at", "msg"}));
+}
+
+TEST(TableExportTest, TruncateWithoutSchemaExportsOnlyTheFlag) {
+  buffer::TableBuffer buffer = users_buffer();
+  add(buffer, make_event({.kind = EventKind::kTruncate}));
+  Result<TableBatch> batch = export_table(buffer);
+  ASSERT_TRUE(batch.is_ok());
+  EXPECT_TRUE(batch->truncate);
+  EXPECT_TRUE(batch->columns.empty());
+  EXPECT_EQ(batch->counts.truncates, 1);
+}
+
+}  // namespace
+}  // namespace cdc::pipeline

@@ -1,0 +1,119 @@
+"""The sink loop: the commit protocol, in one function, and the loop that repeats it.
+
+Exactly-once rests on one rule: DuckDB holds the truth about what has been applied (``_cdc.offsets``), in the
+same transaction as the rows. Kafka's committed offsets are advisory (for lag tools only).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from cdc_pipeline.observe.sink_stats import TableBatch
+from cdc_pipeline.sink.changes import TableChanges
+from cdc_pipeline.sink.duckdb_target import DuckDBTarget
+from cdc_pipeline.sink.errors import BadRecordError, IncompatibleSchemaChange
+from cdc_pipeline.sink.source import BadRecord, Batch, Source
+
+log = logging.getLogger("cdc_pipeline.sink")
+
+Offset = tuple[str, int, int]  # topic, partition, next offset to read
+
+
+@dataclass
+class BatchOutcome:
+    """What one turn of the protocol did, for logs, status and metrics."""
+
+    events: int = 0
+    upserted: int = 0
+    deleted: int = 0
+    tables: list[str] = field(default_factory=list)
+    stopped: dict[str, str] = field(default_factory=dict)  # table -> reason, newly stopped in this batch
+    bad_record: BadRecord | None = None  # policy `stop`: the record the batch ended before
+    table_stats: list[TableBatch] = field(default_factory=list)
+    apply_s: float = 0.0
+
+
+def commit_batch(source: Source, target: DuckDBTarget, stopped: dict[str, str]) -> BatchOutcome | None:
+    """Run the commit protocol once; None when nothing arrived.
+
+    1. ``batch = source.next_batch()``: poll, decode, coalesce (in C++). Nothing is acknowledged yet.
+    2. ``BEGIN``; per table, in the order first seen: evolve the schema, apply a truncate if one came
+       (events before it were already dropped), delete keys whose final state is deleted, upsert keys whose
+       final state is a row; write the next offset of every partition in the batch into ``_cdc.offsets``;
+       update ``_cdc.tables``; ``COMMIT``. A table whose schema change is incompatible is skipped and
+       stopped: its partitions' offsets are not written and the source rewinds them, so nothing is lost.
+    3. Commit the same offsets to Kafka, only so lag tools see them. On start the source seeks to what
+       ``_cdc.offsets`` holds, so a crash anywhere loses nothing and applies nothing twice.
+    """
+    batch = source.next_batch()  # 1
+    if batch.events == 0 and batch.error is None:
+        return None
+    started = time.monotonic()
+    outcome = BatchOutcome(events=batch.events, bad_record=batch.error)
+    target.begin()  # 2
+    try:
+        held_back = _apply_tables(target, batch.tables, stopped, outcome)
+        offsets = [o for o in batch.offsets if o[0] not in held_back]
+        target.write_offsets(offsets)
+        target.commit()
+    except BaseException:
+        target.rollback()
+        raise
+    source.rewind(held_back)
+    source.commit(offsets)  # 3
+    outcome.apply_s = time.monotonic() - started
+    return outcome
+
+
+def _apply_tables(
+    target: DuckDBTarget, tables: Sequence[TableChanges], stopped: dict[str, str], outcome: BatchOutcome
+) -> set[str]:
+    """Apply each table's changes; returns the topics held back (stopped tables)."""
+    held_back: set[str] = set()
+    for changes in tables:
+        name = f"{changes.source_schema}.{changes.source_table}"
+        if name in stopped:
+            held_back.add(changes.topic)
+            continue
+        try:
+            target.evolve(changes)
+        except IncompatibleSchemaChange as exc:
+            stopped[name] = outcome.stopped[name] = str(exc)
+            target.mark_table_stopped(name, str(exc))
+            held_back.add(changes.topic)
+            continue
+        counts = target.apply(changes)
+        target.record_table(changes, counts)
+        outcome.upserted += counts.upserted
+        outcome.deleted += counts.deleted
+        outcome.tables.append(name)
+        outcome.table_stats.append(
+            TableBatch.from_changes(changes, counts.upserted, counts.deleted + counts.truncated)
+        )
+    return held_back
+
+
+def run(
+    source: Source,
+    target: DuckDBTarget,
+    should_stop: Callable[[], bool],
+    on_batch: Callable[[BatchOutcome], None] = lambda _: None,
+) -> None:
+    """Repeat the protocol until ``should_stop()``; stopped tables stay stopped, the others keep flowing."""
+    stopped = target.stopped_tables()
+    source.start(target.read_offsets())
+    while not should_stop():
+        outcome = commit_batch(source, target, stopped)
+        if outcome is None:
+            continue
+        for table, reason in outcome.stopped.items():
+            log.error("table %s stopped: %s", table, reason)
+        on_batch(outcome)
+        if outcome.bad_record is not None:
+            raise BadRecordError(outcome.bad_record)
+
+
+__all__ = ["Batch", "BatchOutcome", "Offset", "commit_batch", "run"]

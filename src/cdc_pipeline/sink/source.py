@@ -1,0 +1,219 @@
+"""The sink's source of batches: the C++ ``_core.Source`` with the settings wired in, its results as the
+sink's own types (:class:`~cdc_pipeline.sink.changes.TableChanges`, :class:`Batch`, :class:`BadRecord`).
+
+Everything per row happens in C++ (poll, decode, coalesce, Arrow export); this module converts per table and
+per batch only. What the core guarantees (see ``core/include/cdc/pipeline/source.hpp`` and ``batcher.hpp``):
+
+- every partition of every ``<prefix>.<schema>.<table>`` topic is assigned explicitly at the offset DuckDB
+  committed (or the beginning), new tables are found by themselves, and an offset that aged out of Kafka's
+  retention is a loud error, never a silent jump;
+- a batch ends at ``max_events``/``max_bytes``, ``max_wait_ms`` after its first event, as soon as the stream
+  goes quiet, before a schema change, or before a bad record (policy ``stop``: :attr:`Batch.error`, repeated
+  until the table is rewound) that policy ``dead-letter`` instead writes to the dead-letter topic.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from types import TracebackType
+from typing import TYPE_CHECKING, Literal
+
+from cdc_pipeline import _core
+from cdc_pipeline.sink.changes import Column, TableChanges
+
+if TYPE_CHECKING:
+    from cdc_pipeline.config import Settings
+
+log = logging.getLogger("cdc_pipeline.sink.source")
+
+Offset = tuple[str, int, int]  # topic, partition, next offset to read
+
+_POLICIES: dict[str, Literal["stop", "dead_letter"]] = {
+    "stop": "stop",
+    "dead-letter": "dead_letter",
+    "dead_letter": "dead_letter",
+}
+
+
+@dataclass  # not frozen: it satisfies sink.errors.BadRecordLike, whose attributes are plain
+class BadRecord:
+    """A record the core could not decode or convert: where it is and why."""
+
+    topic: str
+    partition: int
+    offset: int
+    table: str
+    column: str
+    reason: str
+
+    def describe(self) -> str:
+        where = f"topic {self.topic!r} partition {self.partition} offset {self.offset}"
+        what = ", ".join(
+            part
+            for part in (
+                f"table {self.table}" if self.table else "",
+                f"column {self.column!r}" if self.column else "",
+            )
+            if part
+        )
+        return f"{where}{f' ({what})' if what else ''}: {self.reason}"
+
+
+@dataclass(frozen=True)
+class Batch:
+    """One batch: the changes per table (first-seen order) and the next offset of every partition read."""
+
+    events: int
+    bytes: int
+    tables: list[TableChanges]
+    offsets: list[Offset]
+    error: BadRecord | None = None
+    dead_lettered: int = 0
+
+
+def table_changes(table: _core.TableBatch) -> TableChanges:
+    """One core table batch as the sink's :class:`TableChanges` (the Arrow streams are passed through)."""
+    return TableChanges(
+        topic=table.topic,
+        source_schema=table.source_schema,
+        source_table=table.source_table,
+        columns=[
+            Column(
+                name=c.name, duck_type=c.duck_type, nullable=c.nullable, default_sql=c.default_sql, key=c.key
+            )
+            for c in table.columns
+        ],
+        key_columns=list(table.key_columns),
+        truncate=table.truncate,
+        deletes=table.deletes,
+        upserts=table.upserts,
+        unavailable=list(table.unavailable),
+        last_lsn=table.last_lsn,
+        last_source_ts_ms=table.last_source_ts_ms,
+        counts=dict(table.counts),
+    )
+
+
+def bad_record(error: _core.BadRecord | None) -> BadRecord | None:
+    if error is None:
+        return None
+    return BadRecord(error.topic, error.partition, error.offset, error.table, error.column, error.reason)
+
+
+def to_batch(batch: _core.Batch) -> Batch:
+    """A core batch as the sink's :class:`Batch`."""
+    return Batch(
+        events=batch.events,
+        bytes=batch.bytes,
+        tables=[table_changes(table) for table in batch.tables],
+        offsets=list(batch.offsets),
+        error=bad_record(batch.error),
+        dead_lettered=batch.dead_lettered,
+    )
+
+
+def _positions(committed: Mapping[tuple[str, int], int] | Iterable[Offset]) -> list[Offset]:
+    """DuckDB's offsets as ``(topic, partition, next_offset)``, from either shape the target returns."""
+    if isinstance(committed, Mapping):
+        return [(topic, partition, offset) for (topic, partition), offset in committed.items()]
+    return [(topic, partition, offset) for topic, partition, offset in committed]
+
+
+class Source:
+    """Debezium table topics in, :class:`Batch` out; offsets owned by DuckDB (see the module docstring)."""
+
+    def __init__(
+        self,
+        *,
+        bootstrap_servers: str,
+        topic_prefix: str,
+        group_id: str = "cdc-sink",
+        include_tables: Iterable[str] = (),
+        exclude_tables: Iterable[str] = (),
+        on_error: str = "stop",
+        dead_letter_topic: str = "",
+        topic_refresh_ms: int = 2000,
+        max_events: int = 100_000,
+        max_bytes: int = 64 << 20,
+        max_wait_ms: int = 500,
+        kafka_config: Mapping[str, str] | None = None,
+    ) -> None:
+        if on_error not in _POLICIES:
+            raise ValueError(f"on_error must be 'stop' or 'dead-letter', not {on_error!r}")
+        config = {"bootstrap.servers": bootstrap_servers, "group.id": group_id, "client.id": "cdc-sink"}
+        config.update(kafka_config or {})
+        self.max_events = max_events
+        self.max_bytes = max_bytes
+        self.max_wait_ms = max_wait_ms
+        self._core = _core.Source(
+            config,
+            topic_prefix,
+            sorted(include_tables),
+            _POLICIES[on_error],
+            dead_letter_topic,
+            topic_refresh_ms,
+            sorted(exclude_tables),
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Source:
+        """Every table topic of the prefix (Debezium only writes captured tables), minus the signal table."""
+        return cls(
+            bootstrap_servers=settings.bootstrap_servers,
+            topic_prefix=settings.topic_prefix,
+            group_id=settings.sink_group_id,
+            exclude_tables=[settings.signal_table],
+            on_error=settings.sink_on_error,
+            dead_letter_topic=settings.dead_letter_topic,
+            topic_refresh_ms=settings.sink_topic_refresh_ms,
+            max_events=settings.sink_max_events,
+            max_bytes=settings.sink_max_bytes,
+            max_wait_ms=settings.sink_max_wait_ms,
+        )
+
+    def start(self, committed: Mapping[tuple[str, int], int] | Iterable[Offset]) -> None:
+        """Assign every table partition at DuckDB's next offset (the beginning where DuckDB has none)."""
+        self._core.start(_positions(committed))
+
+    def next_batch(self) -> Batch:
+        """The next batch; raises KafkaError on Kafka trouble (nothing consumed then)."""
+        return to_batch(self._core.next_batch(self.max_events, self.max_bytes, self.max_wait_ms))
+
+    def commit(self, offsets: Iterable[Offset]) -> None:
+        """Remember offsets DuckDB committed and mirror them to Kafka for lag tools (a failure only warns)."""
+        try:
+            self._core.commit(list(offsets))
+        except _core.KafkaError as exc:
+            log.warning("advisory Kafka commit failed (DuckDB holds the offsets; nothing is lost): %s", exc)
+
+    def rewind(self, topics: Iterable[str]) -> None:
+        """Stop reading these topics; they resume at DuckDB's offsets on the next :meth:`start`."""
+        topics = sorted(set(topics))
+        if topics:
+            self._core.rewind(topics)
+
+    def assignment(self) -> list[Offset]:
+        return self._core.assignment()
+
+    def close(self) -> None:
+        self._core.close()
+
+    def __enter__(self) -> Source:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+def batches_from_records(
+    records: Iterable[tuple[str, int, int, bytes | None, bytes | None]], max_events: int = 100_000
+) -> list[Batch]:
+    """Decode and batch ``(topic, partition, offset, key, value)`` records without Kafka (tests, tools)."""
+    return [to_batch(batch) for batch in _core.batches_from_records(list(records), max_events)]
+
+
+__all__ = ["BadRecord", "Batch", "Offset", "Source", "batches_from_records", "table_changes", "to_batch"]

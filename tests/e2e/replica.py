@@ -1,0 +1,217 @@
+"""Test helpers: run the sink, and read a table from PostgreSQL and DuckDB in one comparable form.
+
+Each column is normalized in SQL on both sides to the same Python value (timestamps as UTC text with
+microseconds or 'infinity', intervals as (months, days, microseconds), REAL widened to DOUBLE, JSON parsed,
+UUIDs as text), so a comparison means "the same value", not "the same driver representation".
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+import duckdb
+from cdc_pipeline.config import Settings
+from cdc_pipeline.sink.runner import StopFlag, run_sink
+from tests.e2e.conftest import free_ports
+
+Rows = dict[tuple[Any, ...], tuple[Any, ...]]
+
+
+@contextmanager
+def running_sink(settings: Settings) -> Iterator[Callable[[], None]]:
+    """Run the sink in a thread of this process (so the test can read the same DuckDB file meanwhile).
+
+    Yields a function that raises the sink's error, if it failed.
+    """
+    settings = settings.model_copy(update={"sink_http_port": free_ports(1)[0]})  # its own endpoint
+    stop = StopFlag()
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            run_sink(settings, stop)
+        except BaseException as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=target, name="sink", daemon=True)
+    thread.start()
+
+    def check() -> None:
+        if failure:
+            raise AssertionError(f"the sink failed: {failure[0]}") from failure[0]
+
+    try:
+        yield check
+    finally:
+        stop.stopped = True
+        thread.join(timeout=60)
+        assert not thread.is_alive(), "the sink did not stop within 60 s"
+    check()
+
+
+PG_TEXT_TYPES = {"json", "jsonb", "uuid", "bit", "varbit", "inet", "cidr", "macaddr", "xml", "ltree"}
+
+
+def _pg_expr(column: str, udt: str) -> str:
+    c = f'"{column}"'
+    base = udt.lstrip("_")
+    if udt.startswith("_"):
+        return f"{c}::text[]" if base in PG_TEXT_TYPES | {"timestamptz", "timestamp", "interval"} else c
+    if udt == "timestamptz":
+        utc = f"{c} AT TIME ZONE 'UTC'"
+        return f"CASE WHEN isfinite({c}) THEN to_char({utc}, 'YYYY-MM-DD HH24:MI:SS.US') ELSE {c}::text END"
+    if udt == "timestamp":
+        return f"CASE WHEN isfinite({c}) THEN to_char({c}, 'YYYY-MM-DD HH24:MI:SS.US') ELSE {c}::text END"
+    if udt == "date":
+        return f"CASE WHEN isfinite({c}) THEN to_char({c}, 'YYYY-MM-DD') ELSE {c}::text END"
+    if udt == "interval":
+        return (
+            f"CASE WHEN {c} IS NULL THEN NULL ELSE ARRAY["
+            f"(extract(year from {c})*12 + extract(month from {c}))::bigint, extract(day from {c})::bigint,"
+            f" (extract(hour from {c})*3600000000 + extract(minute from {c})*60000000"
+            f" + extract(microseconds from {c}))::bigint] END"
+        )
+    if udt == "timetz":
+        return f"({c} AT TIME ZONE 'UTC')::time::text"
+    if udt == "float4":
+        return f"{c}::float8"
+    if udt in {"inet", "cidr"}:  # their output form ('::1'), as Debezium sends it; ::text adds '/128'
+        return f"CASE WHEN {c} IS NULL THEN NULL ELSE concat({c}) END"
+    if base in PG_TEXT_TYPES:
+        return f"{c}::text"
+    return c
+
+
+def _duck_expr(column: str, duck_type: str) -> str:
+    c = '"' + column.replace('"', '""') + '"'
+    t = duck_type.upper()
+    if t.endswith("[]"):
+        inner = t[:-2]
+        if inner in {"JSON", "UUID", "BIT", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "INTERVAL"}:
+            return f"CAST({c} AS VARCHAR[])"
+        return c
+    if t == "TIMESTAMP WITH TIME ZONE":
+        return (
+            f"CASE WHEN isfinite({c}) THEN strftime({c} AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S.%f') "
+            f"ELSE CAST({c} AS VARCHAR) END"
+        )
+    if t == "TIMESTAMP":
+        shown = f"strftime({c}, '%Y-%m-%d %H:%M:%S.%f')"
+        return f"CASE WHEN isfinite({c}) THEN {shown} ELSE CAST({c} AS VARCHAR) END"
+    if t == "DATE":
+        return f"CASE WHEN isfinite({c}) THEN strftime({c}, '%Y-%m-%d') ELSE CAST({c} AS VARCHAR) END"
+    if t == "INTERVAL":
+        return (
+            f"CASE WHEN {c} IS NULL THEN NULL ELSE [datepart('year', {c})*12 + datepart('month', {c}),"
+            f" datepart('day', {c}), datepart('hour', {c})*3600000000::BIGINT"
+            f" + datepart('minute', {c})*60000000::BIGINT + datepart('microseconds', {c})] END"
+        )
+    if t == "TIME WITH TIME ZONE":
+        return f"CAST(CAST({c} AS TIME) AS VARCHAR)"
+    if t == "FLOAT":
+        return f"CAST({c} AS DOUBLE)"
+    if t in {"JSON", "UUID", "BIT"}:
+        return f"CAST({c} AS VARCHAR)"
+    return c
+
+
+def _canonical_number(value: Decimal) -> str:
+    return format(value.normalize(), "f") if value.is_finite() else str(value)
+
+
+def _norm(value: Any) -> Any:
+    """Equal values get equal forms; numbers kept as exact text in DuckDB (VARCHAR) compare by value."""
+    if isinstance(value, float):
+        return "NaN" if math.isnan(value) else value
+    if isinstance(value, Decimal):
+        return _canonical_number(value)
+    if isinstance(value, str):
+        try:
+            return _canonical_number(Decimal(value))
+        except ArithmeticError:
+            return value
+    if isinstance(value, memoryview):
+        return bytes(value)
+    if isinstance(value, list | tuple):
+        return tuple(_norm(v) for v in value)
+    return value
+
+
+def _norm_json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def pg_rows(conn: psycopg.Connection[Any], table: str, key: list[str], schema: str = "public") -> Rows:
+    columns = conn.execute(
+        "SELECT column_name, udt_name FROM information_schema.columns"
+        " WHERE table_schema = %s AND table_name = %s ORDER BY ordinal_position",
+        (schema, table),
+    ).fetchall()
+    exprs = ", ".join(_pg_expr(name, udt) for name, udt in columns)
+    json_cols = {i for i, (_, udt) in enumerate(columns) if udt in {"json", "jsonb"}}
+    rows = conn.execute(f'SELECT {exprs} FROM "{schema}"."{table}"').fetchall()
+    return _keyed([name for name, _ in columns], rows, key, json_cols)
+
+
+def duck_rows(conn: duckdb.DuckDBPyConnection, table: str, key: list[str], schema: str = "main") -> Rows:
+    columns = conn.execute(
+        "SELECT column_name, data_type FROM information_schema.columns"
+        " WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+        [schema, table],
+    ).fetchall()
+    if not columns:
+        return {}  # not created yet
+    exprs = ", ".join(_duck_expr(name, dtype) for name, dtype in columns)
+    json_cols = {i for i, (_, dtype) in enumerate(columns) if dtype.upper() == "JSON"}
+    rows = conn.execute(f'SELECT {exprs} FROM "{schema}"."{table}"').fetchall()
+    return _keyed([name for name, _ in columns], rows, key, json_cols)
+
+
+def _keyed(names: list[str], rows: list[tuple[Any, ...]], key: list[str], json_cols: set[int]) -> Rows:
+    positions = [names.index(k) for k in key]
+    out: Rows = {}
+    for row in rows:
+        values = tuple(_norm_json(v) if i in json_cols else _norm(v) for i, v in enumerate(row))
+        out[tuple(values[p] for p in positions)] = tuple(zip(names, values, strict=True))
+    return out
+
+
+def wait_equal(
+    read_pg: Callable[[], Rows],
+    read_duck: Callable[[], Rows],
+    check_sink: Callable[[], None],
+    timeout_s: float = 60.0,
+) -> Rows:
+    """Wait until DuckDB holds exactly what PostgreSQL holds; on timeout show the first differences."""
+    deadline = time.monotonic() + timeout_s
+    expected: Rows = {}
+    actual: Rows = {}
+    while time.monotonic() < deadline:
+        check_sink()
+        expected = read_pg()
+        try:
+            actual = read_duck()
+        except duckdb.CatalogException:
+            actual = {}
+        if actual == expected:
+            return actual
+        time.sleep(0.3)
+    missing = [k for k in expected if k not in actual][:5]
+    extra = [k for k in actual if k not in expected][:5]
+    changed = [(expected[k], actual[k]) for k in expected if k in actual and expected[k] != actual[k]][:3]
+    raise AssertionError(f"DuckDB != PostgreSQL: missing {missing}, extra {extra}, changed {changed}")
+
+
+def duck_connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """A connection to the sink's file from the test's own process (shares the sink's database instance)."""
+    return duckdb.connect(str(path))
