@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from rich.table import Table
 
 from cdc_pipeline.cli_config import config_app
 from cdc_pipeline.cli_connectors import connectors_app
+from cdc_pipeline.cli_observe import register as register_observe_commands
 from cdc_pipeline.config import Settings, load_settings
 from cdc_pipeline.connectors.apply import apply_connector, wait_all_running
 from cdc_pipeline.connectors.model import pipeline_tables, tables_from_connector_json
@@ -88,6 +90,7 @@ def main(
 
 app.add_typer(connectors_app(STATE, handles_errors), name="connectors")
 app.add_typer(config_app(STATE, handles_errors), name="config")
+register_observe_commands(app, STATE, handles_errors)
 
 
 @app.command()
@@ -102,7 +105,11 @@ def up(
 ) -> None:
     """Start PostgreSQL, Kafka and Kafka Connect (idempotent: running components are left alone)."""
     settings = STATE.settings()
-    stack.up(settings, progress=lambda msg: err.print(f"[dim]•[/] {escape(msg)}", highlight=False))
+    stack.up(
+        settings,
+        progress=lambda msg: err.print(f"[dim]•[/] {escape(msg)}", highlight=False),
+        project_dir=STATE.project_dir,
+    )
     if sample:
         examples = STATE.project_dir / "examples"
         err.print("[dim]•[/] loading the sample (users, orders) into PostgreSQL", highlight=False)
@@ -138,6 +145,24 @@ def status(
         _render_status(report)
     if not report.all_running:
         raise typer.Exit(1)
+
+
+@app.command()
+@handles_errors
+def sink(
+    max_events: Annotated[int | None, typer.Option(help="most events per DuckDB transaction")] = None,
+    max_wait_ms: Annotated[int | None, typer.Option(help="longest wait once a batch has events")] = None,
+    on_error: Annotated[
+        str | None, typer.Option(help="bad record: stop | dead-letter [default: stop]")
+    ] = None,
+) -> None:
+    """Run the DuckDB sink in the foreground until Ctrl-C / SIGTERM (`cdc up` also starts it)."""
+    from cdc_pipeline.sink.runner import run_sink  # noqa: PLC0415 (keeps duckdb out of other commands)
+
+    STATE.overrides.update(sink_max_events=max_events, sink_max_wait_ms=max_wait_ms, sink_on_error=on_error)
+    settings = STATE.settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    run_sink(settings)
 
 
 def _render_status(report: StatusReport) -> None:

@@ -6,6 +6,7 @@ import json
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import psycopg
@@ -47,7 +48,7 @@ def test_up_with_sample_registers_connector_and_status_shows_all_running(stack_s
     status = cdc(stack_settings, "status", "--json")
     assert status.returncode == 0, status.stdout + status.stderr
     rows = {row["name"]: row["state"] for row in json.loads(status.stdout)["rows"]}
-    assert rows["postgres"] == rows["kafka"] == rows["connect"] == "RUNNING"
+    assert rows["postgres"] == rows["kafka"] == rows["connect"] == rows["sink"] == "RUNNING"
     assert rows[f"connector {stack_settings.connector_name}"] == "RUNNING"
 
     users = read_topic(
@@ -55,6 +56,17 @@ def test_up_with_sample_registers_connector_and_status_shows_all_running(stack_s
     )
     names = sorted(json.loads(m.value or b"{}")["payload"]["after"]["name"] for m in users)
     assert names == ["Alice", "Bob", "Charlie"]
+
+    # The sink `cdc up` started has replicated them, and `cdc query` reads them while it runs.
+    deadline = time.monotonic() + 60
+    query = "SELECT id, name FROM users ORDER BY id"
+    while True:
+        result = cdc(stack_settings, "query", query, "--format", "json")
+        if result.returncode == 0 and len(json.loads(result.stdout)["rows"]) == 3:
+            break
+        assert time.monotonic() < deadline, result.stdout + result.stderr
+        time.sleep(1)
+    assert json.loads(result.stdout)["rows"] == [[1, "Alice"], [2, "Bob"], [3, "Charlie"]]
 
 
 def test_down_then_up_brings_the_same_data_back(stack_settings: Settings) -> None:
@@ -70,6 +82,7 @@ def test_down_then_up_brings_the_same_data_back(stack_settings: Settings) -> Non
         "postgres": "STOPPED",
         "kafka": "STOPPED",
         "connect": "STOPPED",
+        "sink": "STOPPED",
     }
     assert all(c.state == "STOPPED" for c in stack.status(stack_settings))
 
