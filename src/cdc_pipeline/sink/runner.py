@@ -45,7 +45,7 @@ class Progress:
         self.events += outcome.events
         self.batches += 1
         now = time.monotonic()
-        if now - self._last_log >= self.every_s:
+        if self.batches == 1 or now - self._last_log >= self.every_s:
             self._last_log = now
             rate = self.events / max(now - self.started, 1e-9)
             log.info("applied %d events in %d batches (%.0f events/s)", self.events, self.batches, rate)
