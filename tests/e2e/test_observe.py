@@ -156,8 +156,8 @@ def test_cdc_verify_and_query_commands(
     table, path = replica
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        monkeypatch.setenv("CDC_SINK_HTTP_PORT", str(s.getsockname()[1]))
-    env = {**settings_env(stack_settings), "CDC_DUCKDB_PATH": str(path)}
+        unused = str(s.getsockname()[1])  # no sink serves this replica: the file is read directly
+    env = {**settings_env(stack_settings), "CDC_DUCKDB_PATH": str(path), "CDC_SINK_HTTP_PORT": unused}
     runner = CliRunner()
     result = runner.invoke(app, ["verify", table, "--no-wait", "--json"], env=env)
     assert result.exit_code == 0, result.stdout + result.stderr

@@ -35,6 +35,10 @@ constexpr std::int64_t kMilliNegativeInfinity = kMicroNegativeInfinity / 1000;
 // DuckDB's DATE ±infinity (±INT32_MAX days).
 constexpr std::int64_t kDateInfinitySentinel = -2147472693;
 constexpr std::int64_t kDateNegativeInfinitySentinel = -2147472692;
+// What Debezium 3.7 actually sends for date 'infinity' / '-infinity' (seen on the real stack: pgjdbc's
+// infinity instants pushed through an int cast). Both lie far before any real PostgreSQL date (4713 BC).
+constexpr std::int64_t kDateInfinityObserved = -622191234;
+constexpr std::int64_t kDateNegativeInfinityObserved = -625821272;
 constexpr std::int64_t kDuckDateInfinity = std::numeric_limits<std::int32_t>::max();
 
 Status fail(std::string reason) { return Status::decode_error(std::move(reason)); }
@@ -132,8 +136,10 @@ Result<Cell> decode_variable_scale_decimal(element value, const FieldSpec& field
 
 Result<Cell> decode_date(element value) {
   CDC_ASSIGN_OR_RETURN(std::int64_t days, as_int64(value));
-  if (days == kDateInfinitySentinel) return Cell{kDuckDateInfinity};
-  if (days == kDateNegativeInfinitySentinel) return Cell{-kDuckDateInfinity};
+  if (days == kDateInfinitySentinel || days == kDateInfinityObserved) return Cell{kDuckDateInfinity};
+  if (days == kDateNegativeInfinitySentinel || days == kDateNegativeInfinityObserved) {
+    return Cell{-kDuckDateInfinity};
+  }
   return Cell{days};
 }
 

@@ -123,30 +123,41 @@ def _verify_table(
     topics: Sequence[str],
     report: VerifyReport,
 ) -> TableReport:
+    def wait() -> str | None:
+        """Reach a consistent point first (a table the sink has yet to create must not read as missing)."""
+        if not options.wait:
+            return None
+        try:
+            point = reach_consistent_point(
+                pg,
+                replica,
+                slot=slot_name(settings),
+                bootstrap=settings.bootstrap_servers,
+                topics=topics,
+                timeout_s=options.timeout_s,
+            )
+        except UndecidedError as exc:
+            report.undecided_reason = str(exc)
+            return str(exc)
+        report.consistent_lsn, report.waited_s = point.lsn, report.waited_s + point.waited_s
+        return None
+
+    undecided = wait()
     try:
         shape = verify_catalog.table_shape(pg, replica, source)
     except CdcError as exc:
         return TableReport(source, "", "undecided", note=str(exc))
-    table = TableReport(source, shape.duck_table, "undecided", note=shape.note)
+    table = TableReport(source, shape.duck_table, "undecided", note=undecided or shape.note)
+    if undecided:
+        return table
     if not shape.duck_exists:
         return _absent_in_duckdb(pg, shape.shape.pg_table, table)
+    previous: list[Any] = []
     for attempt in range(1, max(1, options.attempts) + 1):
         table.attempts = attempt
-        if options.wait:
-            try:
-                point = reach_consistent_point(
-                    pg,
-                    replica,
-                    slot=slot_name(settings),
-                    bootstrap=settings.bootstrap_servers,
-                    topics=topics,
-                    timeout_s=options.timeout_s,
-                )
-            except UndecidedError as exc:
-                report.undecided_reason = str(exc)
-                table.note = str(exc)
-                return table
-            report.consistent_lsn, report.waited_s = point.lsn, report.waited_s + point.waited_s
+        if attempt > 1 and (undecided := wait()):
+            table.note = undecided
+            return table
         started = current_lsn(pg)
         with pg.transaction():
             pg.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
@@ -159,14 +170,21 @@ def _verify_table(
         if table.differences.equal and not shape.missing_columns:
             table.verdict = "equal"
             return table
-        if current_lsn(pg) == started or not options.wait:  # the source stood still: the difference is real
+        seen = _sample_keys(table.differences)
+        # Real, not in flight: the source stood still, or the same keys differ again at a later point.
+        if current_lsn(pg) == started or not options.wait or (seen and seen == previous):
             table.verdict = "different"
             return table
+        previous = seen
         time.sleep(0.2)
     table.note = (table.note + "; " if table.note else "") + (
         f"PostgreSQL kept changing during {options.attempts} attempts; differences may be changes in flight"
     )
     return table
+
+
+def _sample_keys(differences: Differences) -> list[Any]:
+    return [differences.missing, differences.extra, differences.changed] if not differences.equal else []
 
 
 def _absent_in_duckdb(pg: psycopg.Connection[Any], pg_table: str, table: TableReport) -> TableReport:

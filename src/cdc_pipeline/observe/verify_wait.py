@@ -1,6 +1,6 @@
 """Waiting until DuckDB holds everything PostgreSQL had committed when a check began.
 
-1. Read ``pg_current_wal_lsn()``: every transaction committed before the check ends at or below it.
+1. Commit a logical decoding message (:func:`marker_lsn`): every transaction committed before ends below it.
 2. Wait until the connector's replication slot has ``confirmed_flush_lsn`` >= that LSN: Debezium confirms a
    position only after Kafka acknowledged the events before it, so they are all in Kafka now.
 3. Read the high watermark (end offset) of every partition of the tables' topics, and wait until
@@ -42,6 +42,24 @@ class ConsistentPoint:
 def current_lsn(pg: psycopg.Connection[Any]) -> str:
     row = pg.execute("SELECT pg_current_wal_lsn()::text").fetchone()
     return str(row[0]) if row else "0/0"
+
+
+def marker_lsn(pg: psycopg.Connection[Any]) -> str:
+    """Commit a logical decoding message and return its LSN: everything committed before it is below it.
+
+    Why a message and not ``pg_current_wal_lsn()``: on a quiet database Debezium has nothing to confirm, so
+    its slot never reaches the current WAL position (other databases and checkpoints keep writing WAL). The
+    message flows through the slot like a change (Debezium sends it to ``<prefix>.message``, which the sink
+    ignores), so the slot confirms past it within an offset flush.
+    """
+    try:
+        row = pg.execute("SELECT pg_logical_emit_message(true, 'cdc_pipeline.verify', '')::text").fetchone()
+    except psycopg.Error:  # no privilege: fall back to the WAL position (may wait longer on a quiet database)
+        pg.rollback()
+        return current_lsn(pg)
+    if not pg.autocommit:
+        pg.commit()
+    return str(row[0]) if row else current_lsn(pg)
 
 
 def _slot_position(pg: psycopg.Connection[Any], slot: str, lsn: str) -> tuple[str | None, bool]:
@@ -141,7 +159,7 @@ def reach_consistent_point(
     """Steps 1-3 of the module docstring, within ``timeout_s`` in total."""
     started = time.monotonic()
     deadline = started + timeout_s
-    lsn = current_lsn(pg)
+    lsn = marker_lsn(pg)
     wait_for_slot(pg, slot, lsn, deadline)
     ends = end_offsets(bootstrap, topics)
     wait_for_sink(replica, ends, deadline)
