@@ -62,8 +62,12 @@ def running_sink(settings: Settings) -> Iterator[Callable[[], None]]:
 PG_TEXT_TYPES = {"json", "jsonb", "uuid", "bit", "varbit", "inet", "cidr", "macaddr", "xml", "ltree"}
 
 
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _pg_expr(column: str, udt: str) -> str:
-    c = f'"{column}"'
+    c = _quote(column)
     base = udt.lstrip("_")
     if udt.startswith("_"):
         return f"{c}::text[]" if base in PG_TEXT_TYPES | {"timestamptz", "timestamp", "interval"} else c
@@ -93,7 +97,7 @@ def _pg_expr(column: str, udt: str) -> str:
 
 
 def _duck_expr(column: str, duck_type: str) -> str:
-    c = '"' + column.replace('"', '""') + '"'
+    c = _quote(column)
     t = duck_type.upper()
     if t.endswith("[]"):
         inner = t[:-2]
@@ -159,7 +163,7 @@ def pg_rows(conn: psycopg.Connection[Any], table: str, key: list[str], schema: s
     ).fetchall()
     exprs = ", ".join(_pg_expr(name, udt) for name, udt in columns)
     json_cols = {i for i, (_, udt) in enumerate(columns) if udt in {"json", "jsonb"}}
-    rows = conn.execute(f'SELECT {exprs} FROM "{schema}"."{table}"').fetchall()
+    rows = conn.execute(f"SELECT {exprs} FROM {_quote(schema)}.{_quote(table)}").fetchall()
     return _keyed([name for name, _ in columns], rows, key, json_cols)
 
 
@@ -173,7 +177,7 @@ def duck_rows(conn: duckdb.DuckDBPyConnection, table: str, key: list[str], schem
         return {}  # not created yet
     exprs = ", ".join(_duck_expr(name, dtype) for name, dtype in columns)
     json_cols = {i for i, (_, dtype) in enumerate(columns) if dtype.upper() == "JSON"}
-    rows = conn.execute(f'SELECT {exprs} FROM "{schema}"."{table}"').fetchall()
+    rows = conn.execute(f"SELECT {exprs} FROM {_quote(schema)}.{_quote(table)}").fetchall()
     return _keyed([name for name, _ in columns], rows, key, json_cols)
 
 
