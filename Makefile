@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV  := .venv/bin
 JOBS  ?= 2
 PYTEST_ARGS ?=
-FUZZ_SECONDS ?= 30
+FUZZ_SECONDS ?= 20
 
 .PHONY: help setup up down status test test-unit test-duckdb test-e2e core-test core-asan fuzz lint format clean
 
@@ -44,12 +44,15 @@ core-asan:      ## the same tests under AddressSanitizer + UndefinedBehaviorSani
 	cmake --build build/core-asan -j$(JOBS)
 	ctest --test-dir build/core-asan --output-on-failure
 
-fuzz:           ## libFuzzer (ASan+UBSan) on the envelope decoder for FUZZ_SECONDS, after replaying the seed corpus
+fuzz:           ## libFuzzer (ASan+UBSan) on the decoders, FUZZ_SECONDS each, after replaying the seed corpora
 	cmake -S core -B build/fuzz -DCMAKE_CXX_COMPILER=clang++ -DCDC_FUZZ=ON -DCDC_BUILD_TESTS=ON >/dev/null
 	cmake --build build/fuzz -j$(JOBS)
-	mkdir -p build/fuzz/corpus
+	ctest --test-dir build/fuzz -R corpus --output-on-failure
+	mkdir -p build/fuzz/corpus build/fuzz/corpus_event
 	set -o pipefail; build/fuzz/fuzz/fuzz_envelope -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 	  -dict=core/fuzz/envelope.dict build/fuzz/corpus core/fuzz/corpus 2>&1 | tail -n 80
+	set -o pipefail; build/fuzz/fuzz/fuzz_event_decoder -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	  -dict=core/fuzz/envelope.dict build/fuzz/corpus_event core/fuzz/corpus_event 2>&1 | tail -n 80
 
 lint: setup     ## ruff, mypy --strict, clang-format
 	$(VENV)/ruff check src tests
@@ -64,3 +67,4 @@ format: setup   ## apply ruff format and clang-format
 
 clean:          ## remove build outputs (not .cdc/ data)
 	rm -rf build .venv/.cdc-installed
+	bench/run_all.sh

@@ -18,11 +18,12 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from cdc_pipeline.cli_config import config_app
 from cdc_pipeline.cli_connectors import connectors_app
 from cdc_pipeline.cli_observe import register as register_observe_commands
+from cdc_pipeline.cli_status import status_view
+from cdc_pipeline.cli_status import watch as watch_status
 from cdc_pipeline.config import Settings, load_settings
 from cdc_pipeline.connectors.apply import apply_connector, wait_all_running
 from cdc_pipeline.connectors.model import pipeline_tables, tables_from_connector_json
@@ -136,9 +137,17 @@ def down() -> None:
 @handles_errors
 def status(
     as_json: Annotated[bool, typer.Option("--json", help="print the report as JSON")] = False,
+    watch: Annotated[
+        bool, typer.Option(help="refresh until Ctrl-C (with --json: one line each time)")
+    ] = False,
+    interval: Annotated[float, typer.Option(help="seconds between refreshes with --watch")] = 2.0,
 ) -> None:
-    """Health of each component and the state of each connector. Exit code 1 unless all run."""
-    report = collect_status(STATE.settings())
+    """Components, connectors, the sink and each replicated table. Exit code 1 unless all components run."""
+    settings = STATE.settings()
+    if watch:
+        watch_status(lambda: collect_status(settings), max(interval, 0.1), out, as_json)
+        return
+    report = collect_status(settings)
     if as_json:
         out.print_json(json.dumps(report.to_json()))
     else:
@@ -166,21 +175,7 @@ def sink(
 
 
 def _render_status(report: StatusReport) -> None:
-    table = Table(title="cdc_pipeline status")
-    for column in ("component", "state", "port", "pid", "detail", "log"):
-        table.add_column(column)
-    colors = {"RUNNING": "green", "STOPPED": "yellow"}
-    for row in report.rows:
-        color = colors.get(row.state, "red")
-        table.add_row(
-            row.name,
-            f"[{color}]{row.state}[/]",
-            str(row.port or ""),
-            str(row.pid or ""),
-            row.detail,
-            row.log_file or "",
-        )
-    out.print(table)
+    out.print(status_view(report))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,42 +21,53 @@ import psycopg
 
 import duckdb
 from cdc_pipeline.config import Settings
+from cdc_pipeline.observe.replica_client import endpoint_url
 from cdc_pipeline.sink.runner import StopFlag, run_sink
 from tests.e2e.conftest import free_ports
 
 Rows = dict[tuple[Any, ...], tuple[Any, ...]]
 
 
-@contextmanager
-def running_sink(settings: Settings) -> Iterator[Callable[[], None]]:
-    """Run the sink in a thread of this process (so the test can read the same DuckDB file meanwhile).
+class RunningSink:
+    """The sink running in a thread: call it to raise the sink's error, if it failed.
 
-    Yields a function that raises the sink's error, if it failed.
+    ``settings`` are the ones it runs with (its own ``sink_http_port``); ``url`` is its endpoint.
     """
-    settings = settings.model_copy(update={"sink_http_port": free_ports(1)[0]})  # its own endpoint
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.failure: list[BaseException] = []
+
+    @property
+    def url(self) -> str:
+        return endpoint_url(self.settings)
+
+    def __call__(self) -> None:
+        if self.failure:
+            raise AssertionError(f"the sink failed: {self.failure[0]}") from self.failure[0]
+
+
+@contextmanager
+def running_sink(settings: Settings) -> Iterator[RunningSink]:
+    """Run the sink in a thread of this process (so the test can read the same DuckDB file meanwhile)."""
+    sink = RunningSink(settings.model_copy(update={"sink_http_port": free_ports(1)[0]}))  # its own endpoint
     stop = StopFlag()
-    failure: list[BaseException] = []
 
     def target() -> None:
         try:
-            run_sink(settings, stop)
+            run_sink(sink.settings, stop)
         except BaseException as exc:
-            failure.append(exc)
+            sink.failure.append(exc)
 
     thread = threading.Thread(target=target, name="sink", daemon=True)
     thread.start()
-
-    def check() -> None:
-        if failure:
-            raise AssertionError(f"the sink failed: {failure[0]}") from failure[0]
-
     try:
-        yield check
+        yield sink
     finally:
         stop.stopped = True
         thread.join(timeout=60)
         assert not thread.is_alive(), "the sink did not stop within 60 s"
-    check()
+    sink()
 
 
 PG_TEXT_TYPES = {"json", "jsonb", "uuid", "bit", "varbit", "inet", "cidr", "macaddr", "xml", "ltree"}

@@ -9,7 +9,8 @@ request gets its own DuckDB cursor, so reads see committed snapshots and never b
                    for a statement that would write; 400 for SQL that fails; 504 when it runs too long.
 ``GET /metrics``   Prometheus text format.
 ``GET /health``    ``{"status": "ok", "state": ...}``; 503 once the sink failed.
-``GET /status``    JSON: sink counters and, per table, rows, last LSN, source commit time, lag, errors.
+``GET /status``    JSON: sink counters and, per table, rows, last LSN, source commit time, lag, events per
+                   second over the last minute, errors; consumer lag per topic and partition.
 ===========  ======================================================================================
 """
 
@@ -108,7 +109,12 @@ def _merge(stored: dict[str, Any], live: dict[str, Any] | None) -> dict[str, Any
     """DuckDB's totals (since the first run) plus what only the running process knows (events, lag)."""
     if live is None:
         return stored
-    merged = {**stored, "events": live["events"], "lag_seconds": live["lag_seconds"]}
+    merged = {
+        **stored,
+        "events": live["events"],
+        "lag_seconds": live["lag_seconds"],
+        "events_per_second": live["events_per_second"],
+    }
     if live["last_error"]:
         merged["last_error"] = live["last_error"]
     if live["state"] == "stopped":

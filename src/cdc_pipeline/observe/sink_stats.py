@@ -93,6 +93,7 @@ class SinkStats:
         self._lock = threading.Lock()
         self._tables: dict[str, TableStats] = {}
         self._recent: deque[tuple[float, int]] = deque()
+        self._recent_by_table: dict[str, deque[tuple[float, int]]] = {}
         self._started = time.time()
         self._batches = 0
         self._events = 0
@@ -124,6 +125,7 @@ class SinkStats:
         for op, count in part.ops.items():
             stats.events[op] = stats.events.get(op, 0) + count
             self.m_events.inc(count, part.source_table, OPS.get(op, op))
+        self._recent_by_table.setdefault(part.source_table, deque()).append((now, sum(part.ops.values())))
         stats.rows_upserted += part.upserted
         stats.rows_deleted += part.deleted
         self.m_rows.inc(part.upserted, part.source_table, "upsert")
@@ -166,12 +168,14 @@ class SinkStats:
 
     # -- reads (the HTTP thread) -----------------------------------------------------------------------
 
-    def events_per_second(self, now: float | None = None) -> float:
+    def events_per_second(self, now: float | None = None, table: str | None = None) -> float:
+        """Events per second over the last minute (or since start), of all tables or of ``table``."""
         now = time.time() if now is None else now
         with self._lock:
-            while self._recent and self._recent[0][0] < now - THROUGHPUT_WINDOW_S:
-                self._recent.popleft()
-            total = sum(n for _, n in self._recent)
+            recent = self._recent if table is None else self._recent_by_table.get(table, deque())
+            while recent and recent[0][0] < now - THROUGHPUT_WINDOW_S:
+                recent.popleft()
+            total = sum(n for _, n in recent)
         return total / min(THROUGHPUT_WINDOW_S, max(now - self._started, 1.0))
 
     def snapshot(self) -> dict[str, Any]:
@@ -179,7 +183,13 @@ class SinkStats:
         now = time.time()
         throughput = self.events_per_second(now)
         with self._lock:
-            tables = [asdict(t) for _, t in sorted(self._tables.items())]
+            names = list(self._tables)
+        rates = {name: round(self.events_per_second(now, name), 3) for name in names}
+        with self._lock:
+            tables = [
+                {**asdict(t), "events_per_second": rates.get(name, 0.0)}
+                for name, t in sorted(self._tables.items())
+            ]
             lag = [{"topic": t, "partition": p, "lag": n} for (t, p), n in sorted(self._consumer_lag.items())]
             return {
                 "state": self.state,

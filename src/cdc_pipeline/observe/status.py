@@ -1,15 +1,40 @@
-"""What `cdc status` reports: each stack component and each connector, as plain values."""
+"""What `cdc status` reports: each stack component and connector, the sink, and each replicated table.
+
+The table figures come from the running sink's ``GET /status`` when it answers; otherwise from ``_cdc.tables``
+in the DuckDB file opened read-only (with the consumer lag asked from Kafka when it runs). DuckDB lets no
+other process open a file the sink holds, so the file is only read when the endpoint does not answer.
+"""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections import deque
+from contextlib import closing
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from cdc_pipeline.config import Settings
 from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.errors import ConnectError
+from cdc_pipeline.observe.replica_client import QueryError, endpoint_url, open_read_only
+from cdc_pipeline.observe.replica_tables import replica_tables
+from cdc_pipeline.observe.table_status import (
+    SinkState,
+    TableStatus,
+    TopicLag,
+    from_endpoint,
+    from_replica,
+    last_error_in_log,
+)
+from cdc_pipeline.sink.bookkeeping import READ_OFFSETS
 from cdc_pipeline.stack import stack
+
+WATERMARK_TIMEOUT_MS = 2000
+_STATES = {"RUNNING": "running", "FAILED": "failed", "STOPPED": "stopped"}  # stack row -> sink state
+LOG_TAIL_LINES = 200
 
 
 @dataclass(frozen=True)
@@ -26,26 +51,95 @@ class Row:
 
 @dataclass(frozen=True)
 class StatusReport:
+    """``rows``: components and connectors (``all_running`` is about them); ``sink`` and ``tables``: data."""
+
     rows: list[Row] = field(default_factory=list)
+    sink: SinkState | None = None
+    tables: list[TableStatus] = field(default_factory=list)
 
     @property
     def all_running(self) -> bool:
         return bool(self.rows) and all(r.state == "RUNNING" for r in self.rows)
 
     def to_json(self) -> dict[str, Any]:
-        return {"all_running": self.all_running, "rows": [asdict(r) for r in self.rows]}
+        return {
+            "all_running": self.all_running,
+            "rows": [asdict(r) for r in self.rows],
+            "sink": None if self.sink is None else self.sink.to_json(),
+            "tables": [t.to_json() for t in self.tables],
+        }
 
 
 def collect_status(settings: Settings) -> StatusReport:
-    """Stack components, then the configured connector (when Connect answers)."""
+    """Stack components, the configured connector (when Connect answers), the sink and its tables."""
     report = stack.status(settings)
     rows = [
         Row(c.name, c.state, "" if c.state == "RUNNING" else c.detail, c.port, c.pid, _shown(c.log_file))
         for c in report
     ]
-    connect_up = any(r.name == "connect" and r.state == "RUNNING" for r in rows)
-    rows.extend(_connector_rows(settings) if connect_up else [])
-    return StatusReport(rows=rows)
+    states = {r.name: r.state for r in rows}
+    rows.extend(_connector_rows(settings) if states.get("connect") == "RUNNING" else [])
+    sink_log = next((c.log_file for c in report if c.name == "sink"), None)
+    sink, tables = _replication(settings, states, sink_log)
+    return StatusReport(rows=rows, sink=sink, tables=tables)
+
+
+def _replication(
+    settings: Settings, states: dict[str, str], sink_log: Path | None
+) -> tuple[SinkState, list[TableStatus]]:
+    """From the sink's endpoint when it answers, else from the DuckDB file (which may not exist yet)."""
+    now = datetime.now(UTC)
+    url = endpoint_url(settings)
+    payload = _sink_status(url) if settings.sink_http_port else None
+    if payload is not None:
+        return from_endpoint(payload, f"the sink's endpoint {url}", now)
+    sink = SinkState(_STATES.get(states.get("sink", ""), "unknown"), last_error=_last_log_error(sink_log))
+    path = settings.duckdb_file
+    if not path.is_file():
+        return replace(sink, note=f"no DuckDB file at {path} yet: the sink has not applied anything"), []
+    try:
+        replica = open_read_only(path, settings.sink_query_timeout_s)
+    except QueryError as exc:
+        return replace(sink, note=str(exc)), []
+    with closing(replica.conn) as conn:
+        stored = replica_tables(conn.cursor(), with_rows=True)
+        offsets = conn.execute(READ_OFFSETS).fetchall() if stored else []
+    lags = _kafka_lags(settings, offsets) if states.get("kafka") == "RUNNING" else []
+    sink = replace(sink, via=replica.via, note="" if stored else f"{path} has no replicated table yet")
+    return sink, from_replica(stored, lags, now)
+
+
+def _sink_status(url: str) -> dict[str, Any] | None:
+    try:
+        response = httpx.get(f"{url}/status", timeout=2.0)
+        payload = response.json() if response.status_code == 200 else None
+    except (httpx.HTTPError, ValueError):
+        return None
+    return payload if isinstance(payload, dict) else None
+
+
+def _kafka_lags(settings: Settings, offsets: list[tuple[Any, ...]]) -> list[TopicLag]:
+    """End offset minus DuckDB's next offset per partition; empty when Kafka cannot be asked."""
+    from cdc_pipeline import _core  # noqa: PLC0415 (the C++ extension; only needed here)
+
+    watermarks = getattr(_core, "query_watermarks", None)
+    if watermarks is None:
+        return []
+    lags: list[TopicLag] = []
+    for topic, partition, next_offset in offsets:
+        try:
+            _low, high = watermarks(settings.bootstrap_servers, topic, partition, WATERMARK_TIMEOUT_MS)
+        except RuntimeError:  # _core.KafkaError: the lag stays unknown
+            continue
+        lags.append((str(topic), int(partition), max(0, int(high) - int(next_offset))))
+    return lags
+
+
+def _last_log_error(log_file: Path | None) -> str | None:
+    if log_file is None or not log_file.is_file():
+        return None
+    with log_file.open(encoding="utf-8", errors="replace") as f:
+        return last_error_in_log(deque(f, maxlen=LOG_TAIL_LINES))
 
 
 def _shown(path: Path | None) -> str | None:

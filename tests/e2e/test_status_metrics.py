@@ -1,0 +1,166 @@
+"""`cdc status` and the sink's /metrics report the values of a known workload on the real stack.
+
+A fresh table with its own connector and topic prefix gets one snapshot row, then N inserts, M updates and
+K deletes. The snapshot row is waited for first, so every later change is streamed (op c/u/d), never part
+of the snapshot (op r), and the expected counts are exact.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+import httpx
+import psycopg
+import pytest
+from typer.testing import CliRunner
+
+from cdc_pipeline.cli import app
+from cdc_pipeline.config import Settings
+from cdc_pipeline.connectors.apply import apply_connector
+from cdc_pipeline.connectors.connect_client import ConnectClient
+from cdc_pipeline.connectors.model import TableRef
+from cdc_pipeline.observe.status import StatusReport, collect_status
+from cdc_pipeline.observe.table_status import TableStatus
+from tests.e2e.conftest import settings_env
+from tests.e2e.replica import RunningSink, running_sink
+
+pytestmark = pytest.mark.e2e
+
+INSERTS, UPDATES, DELETES = 20, 7, 5
+ROWS = 1 + INSERTS - DELETES
+T = TypeVar("T")
+
+
+def wait_for(
+    what: str,
+    probe: Callable[[], T],
+    ready: Callable[[T], bool],
+    check: Callable[[], None],
+    timeout_s: float = 90,
+) -> T:
+    """``probe()`` until ``ready`` (a timeout shows the last value); ``check()`` raises the sink's error."""
+    deadline = time.monotonic() + timeout_s
+    value = probe()
+    while not ready(value):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}; last seen: {value}")
+        check()
+        time.sleep(0.5)
+        value = probe()
+    return value
+
+
+def table_in(report: StatusReport, source_table: str) -> TableStatus | None:
+    return next((t for t in report.tables if t.source_table == source_table), None)
+
+
+def metrics(sink: RunningSink) -> dict[str, float]:
+    """``name{labels}`` -> value, for every sample line of /metrics."""
+    text = httpx.get(f"{sink.url}/metrics", timeout=5).text
+    samples = (line.rsplit(" ", 1) for line in text.splitlines() if line and not line.startswith("#"))
+    return {name: float(value) for name, value in samples}
+
+
+def test_status_and_metrics_report_a_known_workload(
+    stack_settings: Settings, pg: psycopg.Connection[tuple[object, ...]], tmp_path: Path
+) -> None:
+    table = f"status_{uuid.uuid4().hex[:8]}"
+    source = f"public.{table}"
+    settings = stack_settings.model_copy(
+        update={
+            "connector_name": f"e2e_{table}",
+            "topic_prefix": f"e2e_{table}",
+            "duckdb_path": tmp_path / "replica.duckdb",
+            "sink_max_wait_ms": 200,
+        }
+    )
+    before = collect_status(settings.model_copy(update={"sink_http_port": 0}))  # no endpoint: the file
+    assert before.sink is not None and "no DuckDB file" in before.sink.note and not before.tables
+    pg.execute(f"CREATE TABLE {table} (id int PRIMARY KEY, name text)")
+    pg.execute(f"INSERT INTO {table} VALUES (0, 'snapshot')")
+    apply_connector(settings, [TableRef("public", table)])
+    try:
+        with running_sink(settings) as sink:
+            wait_for("the snapshot row", lambda: _table(sink, source), _has_rows(1), sink)
+            pg.execute(f"INSERT INTO {table} SELECT i, 'row ' || i FROM generate_series(1, {INSERTS}) i")
+            pg.execute(f"UPDATE {table} SET name = 'changed' WHERE id BETWEEN 1 AND {UPDATES}")
+            pg.execute(f"DELETE FROM {table} WHERE id > {INSERTS - DELETES}")
+            found = wait_for("the workload, caught up", lambda: _table(sink, source), _caught_up, sink)
+            assert found is not None
+            _assert_metrics(sink, source, settings.topic_prefix)
+            _assert_status(found)
+            _assert_cli_status(sink.settings, source)
+            sink()
+        report = collect_status(sink.settings)  # the sink stopped: read from the file
+        stored = table_in(report, source)
+        assert report.sink is not None and "read-only" in report.sink.via
+        assert stored is not None and (stored.rows, stored.last_lsn) == (ROWS, found.last_lsn)
+        assert (stored.consumer_lag, stored.lag_seconds) == (0, 0.0)
+    finally:
+        with ConnectClient(settings.connect_url) as client:
+            client.delete(settings.connector_name)
+        pg.execute(f"DROP TABLE {table}")
+
+
+def _table(sink: RunningSink, source: str) -> TableStatus | None:
+    return table_in(collect_status(sink.settings), source)
+
+
+def _has_rows(rows: int) -> Callable[[TableStatus | None], bool]:
+    return lambda table: table is not None and table.rows == rows
+
+
+def _caught_up(table: TableStatus | None) -> bool:
+    """Every change applied, and the sink's lag poller has seen Kafka's end offsets since."""
+    expected = {"r": 1, "c": INSERTS, "u": UPDATES, "d": DELETES}
+    return (
+        _has_rows(ROWS)(table) and table is not None and table.events == expected and table.consumer_lag == 0
+    )
+
+
+def _assert_metrics(sink: RunningSink, source: str, prefix: str) -> None:
+    values = metrics(sink)
+    for op, count in (("read", 1), ("create", INSERTS), ("update", UPDATES), ("delete", DELETES)):
+        assert values.get(f'cdc_events_applied_total{{table="{source}",op="{op}"}}') == count, op
+    assert values.get(f'cdc_events_applied_total{{table="{source}",op="truncate"}}', 0) == 0
+    assert values[f'cdc_rows_applied_total{{table="{source}",action="delete"}}'] == DELETES
+    assert values["cdc_batches_total"] >= 2  # the snapshot row, then the workload
+    assert values["cdc_batch_events_count"] == values["cdc_batches_total"]
+    assert values["cdc_batch_events_sum"] >= 1 + INSERTS + UPDATES + DELETES
+    assert values["cdc_apply_seconds_count"] == values["cdc_batches_total"]
+    assert values["cdc_apply_seconds_sum"] > 0
+    assert values[f'cdc_lag_seconds{{table="{source}"}}'] >= 0
+    lag = {k: v for k, v in values.items() if k.startswith("cdc_consumer_lag_messages") and prefix in k}
+    assert lag and set(lag.values()) == {0}, lag
+
+
+def _assert_status(table: TableStatus) -> None:
+    assert table.target_table and table.state == "running" and table.last_error is None
+    assert table.last_lsn is not None and table.last_lsn > 0
+    assert table.last_source_ts is not None and re.match(r"\d{4}-\d\d-\d\d", table.last_source_ts)
+    assert (table.consumer_lag, table.lag_seconds) == (0, 0.0)
+    assert table.events_per_second is not None  # over the last minute: no wall-clock assertion
+
+
+def _assert_cli_status(settings: Settings, source: str) -> None:
+    env = {
+        **settings_env(settings),
+        "CDC_DUCKDB_PATH": str(settings.duckdb_file),
+        "CDC_TOPIC_PREFIX": settings.topic_prefix,
+        "CDC_CONNECTOR_NAME": settings.connector_name,
+    }
+    result = CliRunner().invoke(app, ["status", "--json"], env=env)
+    data = json.loads(result.stdout)
+    rows = {row["name"]: row["state"] for row in data["rows"]}
+    assert rows["sink"] == rows[f"connector {settings.connector_name}"] == "RUNNING", data["rows"]
+    assert data["sink"]["state"] == "running" and data["sink"]["last_error"] is None
+    table = next(t for t in data["tables"] if t["source_table"] == source)
+    assert (table["rows"], table["consumer_lag"], table["lag_seconds"]) == (ROWS, 0, 0.0)
+    assert table["last_lsn"] > 0 and table["last_lsn_text"] and table["last_source_ts"]
+    assert table["events"] == {"r": 1, "c": INSERTS, "u": UPDATES, "d": DELETES}
