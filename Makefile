@@ -67,4 +67,3 @@ format: setup   ## apply ruff format and clang-format
 
 clean:          ## remove build outputs (not .cdc/ data)
 	rm -rf build .venv/.cdc-installed
-	bench/run_all.sh
