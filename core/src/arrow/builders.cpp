@@ -98,7 +98,7 @@ using types::Kind;
 
 std::unique_ptr<ColumnBuilder> make_builder(const types::ColumnType& type) {
   using namespace detail;  // NOLINT(google-build-using-namespace): the builder names read better bare
-  std::string label = type_label(type);
+  std::string label = type.duck_type();
   switch (type.kind) {
     case Kind::kBoolean:
       return std::make_unique<BooleanBuilder>(std::move(label));

@@ -65,8 +65,7 @@ Status check(const types::ColumnType& type, const types::Cell& cell, bool placeh
     return Status::decode_error("the unchanged-TOAST placeholder inside a list");
   }
   if (!accepts(type, cell)) {
-    return Status::decode_error("expected a " + detail::type_label(type) + " value, got " +
-                                detail::describe(cell));
+    return Status::decode_error("expected a " + type.duck_type() + " value, got " + detail::describe(cell));
   }
   if (type.kind != Kind::kList) return Status::ok();
   static const types::ColumnType kText{};

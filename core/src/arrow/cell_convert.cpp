@@ -23,51 +23,6 @@ bool decimal_fits(types::Int128 unscaled, std::uint8_t precision) noexcept {
   return unscaled < limit && unscaled > -limit;
 }
 
-std::string type_label(const types::ColumnType& type) {
-  using types::Kind;
-  switch (type.kind) {
-    case Kind::kBoolean:
-      return "BOOLEAN";
-    case Kind::kInt16:
-      return "SMALLINT";
-    case Kind::kInt32:
-      return "INTEGER";
-    case Kind::kInt64:
-      return "BIGINT";
-    case Kind::kFloat32:
-      return "REAL";
-    case Kind::kFloat64:
-      return "DOUBLE";
-    case Kind::kDecimal:
-      return "DECIMAL(" + std::to_string(type.precision) + "," + std::to_string(type.scale) + ")";
-    case Kind::kVarchar:
-      return "VARCHAR";
-    case Kind::kJson:
-      return "JSON";
-    case Kind::kUuid:
-      return "UUID";
-    case Kind::kBlob:
-      return "BLOB";
-    case Kind::kBit:
-      return "BIT";
-    case Kind::kDate:
-      return "DATE";
-    case Kind::kTime:
-      return "TIME";
-    case Kind::kTimeTz:
-      return "TIMETZ";
-    case Kind::kTimestamp:
-      return "TIMESTAMP";
-    case Kind::kTimestampTz:
-      return "TIMESTAMPTZ";
-    case Kind::kInterval:
-      return "INTERVAL";
-    case Kind::kList:
-      return (type.element ? type_label(*type.element) : std::string("?")) + "[]";
-  }
-  return "?";
-}
-
 std::string describe(const Cell& cell) {
   struct Describe {
     std::string operator()(std::monostate) const { return "NULL"; }

@@ -90,9 +90,6 @@ inline const types::CellList* as_list(const Cell& cell) noexcept {
 // True when |unscaled| < 10^precision, i.e. the value fits DECIMAL(precision, s).
 bool decimal_fits(types::Int128 unscaled, std::uint8_t precision) noexcept;
 
-// "SMALLINT", "DECIMAL(10,2)", "VARCHAR[]": the column type in error messages (no dependency on duck_type()).
-std::string type_label(const types::ColumnType& type);
-
 // What a cell holds, for error messages: "NULL", "an integer 70000", "a string", ...
 std::string describe(const Cell& cell);
 
