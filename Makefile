@@ -6,6 +6,7 @@ PYTEST_ARGS ?=
 FUZZ_SECONDS ?= 20
 
 .PHONY: help setup up down status test test-unit test-duckdb test-e2e core-test core-asan fuzz lint format clean
+.PHONY: bench-throughput bench-apply bench-latency bench-backlog bench-all
 
 help:           ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -67,3 +68,19 @@ format: setup   ## apply ruff format and clang-format
 
 clean:          ## remove build outputs (not .cdc/ data)
 	rm -rf build .venv/.cdc-installed
+
+# Benchmarks (bench/RESULTS.md): each needs the stack `make up` runs; results go to bench/results/*.json.
+bench-throughput: ## sink events/s beside (a) decode only, (b) bulk load, (c) row by row; 1M events
+	$(VENV)/cdc bench throughput --events 1000000 --repeat 3 --rowbyrow-events 20000
+
+bench-apply:    ## upsert strategies against target table size (100k, 1M, 10M rows); DuckDB only
+	$(VENV)/cdc bench apply --sizes 100000,1000000,10000000 --batches 5
+
+bench-latency:  ## PostgreSQL commit -> visible in DuckDB at 100/1000/2000/5000 changes/s, CPU per component
+	$(VENV)/cdc bench latency --rates 100,1000,2000,5000 --seconds 20
+
+bench-backlog:  ## sink peak RSS working through a 5M-event backlog
+	$(VENV)/cdc bench backlog --events 5000000
+
+bench-all:      ## every scenario at full size, one after the other (bench/run_all.sh; about 30 minutes)
+	bench/run_all.sh

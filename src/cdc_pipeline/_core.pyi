@@ -235,3 +235,22 @@ def batches_from_records(
     records: list[tuple[str, int, int, bytes | None, bytes | None]], max_events: int = 100000
 ) -> list[Batch]:
     """Decode and batch ``(topic, partition, offset, key, value)`` records as ``Source.next_batch`` would."""
+
+# -- benchmarks (core/src/bindings/bench_bindings.cpp) ----------------------------------------------------
+
+class BulkProducer:
+    """Asynchronous Kafka producer for filling topics fast (the benchmarks); records keep their order."""
+
+    def __init__(self, config: Mapping[str, str]) -> None:
+        """Raises KafkaError naming the key and value of an unknown or invalid librdkafka property."""
+
+    def produce_many(
+        self, topic: str, partition: int, records: list[tuple[bytes | None, bytes | None]]
+    ) -> None:
+        """Queue ``(key, value)`` records (copied); raises KafkaError when a delivery already failed."""
+
+    def flush(self, timeout_ms: int = 60000) -> None:
+        """Wait until every queued record is acknowledged; raises KafkaError on a failure or timeout."""
+
+    @property
+    def delivered(self) -> int: ...

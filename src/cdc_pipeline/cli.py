@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from cdc_pipeline.bench.cli import bench_app
 from cdc_pipeline.cli_config import config_app
 from cdc_pipeline.cli_connectors import connectors_app
 from cdc_pipeline.cli_observe import register as register_observe_commands
@@ -91,6 +92,7 @@ def main(
 
 app.add_typer(connectors_app(STATE, handles_errors), name="connectors")
 app.add_typer(config_app(STATE, handles_errors), name="config")
+app.add_typer(bench_app(STATE, handles_errors), name="bench")
 register_observe_commands(app, STATE, handles_errors)
 
 

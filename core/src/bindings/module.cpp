@@ -3,6 +3,7 @@
 
 #include "admin_bindings.hpp"
 #include "arrow_bindings.hpp"
+#include "bench_bindings.hpp"
 #include "decode_bindings.hpp"
 #include "errors.hpp"
 #include "kafka_bindings.hpp"
@@ -16,4 +17,5 @@ NB_MODULE(_core, module) {
   cdc::bindings::bind_admin(module);
   cdc::bindings::bind_arrow(module);
   cdc::bindings::bind_source(module);
+  cdc::bindings::bind_bench(module);
 }

@@ -7,6 +7,7 @@
 
 #include "cdc/decode/event_decoder.hpp"
 #include "cdc/kafka/consumer.hpp"
+#include "cdc/kafka/fetch_defaults.hpp"
 #include "cdc/kafka/metadata.hpp"
 #include "cdc/kafka/producer.hpp"
 #include "cdc/pipeline/topic_filter.hpp"
@@ -159,6 +160,7 @@ Result<std::unique_ptr<Source>> Source::create(SourceConfig config) {
   }
   // An offset that aged out of retention must stop the sink, not silently skip or replay data.
   config.kafka["auto.offset.reset"] = "error";
+  kafka::apply_fetch_defaults(config.kafka);
 
   auto impl = std::make_unique<Impl>(std::move(config));
   CDC_ASSIGN_OR_RETURN(impl->consumer, kafka::Consumer::create(impl->config.kafka));

@@ -7,8 +7,14 @@ core's utf8 becomes JSON/UUID/TIMETZ/BIT and narrower source types fit a column 
 Rules enforced here:
 
 - keyed deletes: ``DELETE ... USING`` the batch's keys (hash join; the tables have no index);
-- keyed upserts: one ``MERGE``: a matched row is replaced, a new key is inserted. For a column whose value
-  was not sent (unchanged TOAST, mask column true) a matched row keeps its DuckDB value and a new row gets
+- keyed upserts, the common case (no unsent TOAST value, no dropped column): the batch is staged once into a
+  temporary table, the rows with its keys are deleted (``DELETE ... USING``, a hash join) and the batch is
+  inserted. On large tables this is 4-10x faster than ``MERGE`` (bench/RESULTS.md, scenario ``apply``):
+  DuckDB updates a matched row column by column in place, scattered over the whole table, while a delete only
+  marks the row and an insert appends;
+- keyed upserts otherwise: one ``MERGE``: a matched row is replaced, a new key is inserted. For a column whose
+  value was not sent (unchanged TOAST, mask column true) a matched row keeps its DuckDB value and a new row
+  gets
   NULL: there is no value to keep, and the source only omits values it already sent (so this happens only
   when DuckDB missed the row, e.g. the snapshot was skipped). Columns the source dropped keep their value in
   matched rows and are NULL in new rows. The stream must hold one row per key (the core coalesces): MERGE
@@ -123,6 +129,34 @@ def merge_upserts(shape: BatchShape, stream: str) -> str:
         f"ON {_key_match(shape.keys)} WHEN MATCHED THEN {matched} "
         f"WHEN NOT MATCHED THEN INSERT ({targets}) VALUES ({values})"
     )
+
+
+def can_replace(shape: BatchShape) -> bool:
+    """Delete-and-insert gives the rows ``MERGE`` gives only when no matched row keeps a value of its own."""
+    return bool(shape.keys) and not shape.masks and not shape.dropped
+
+
+def stage_rows(shape: BatchShape, stream: str, staged: str) -> str:
+    """Read the stream once into a temporary table (cast to the DuckDB column types)."""
+    return f"CREATE TEMP TABLE {quote_ident(staged)} AS {_source(shape, stream)}"
+
+
+def delete_staged_keys(shape: BatchShape, staged: str) -> str:
+    """Remove the rows whose key is in the staged batch (they are inserted again next)."""
+    keys = ", ".join(quote_ident(k) for k in shape.keys)
+    return (
+        f"DELETE FROM {shape.table.sql} AS {TARGET} USING (SELECT {keys} FROM {quote_ident(staged)}) "
+        f"AS {BATCH} WHERE {_key_match(shape.keys)}"
+    )
+
+
+def insert_staged(shape: BatchShape, staged: str) -> str:
+    names = ", ".join(quote_ident(name) for name, _ in shape.columns)
+    return f"INSERT INTO {shape.table.sql} ({names}) SELECT {names} FROM {quote_ident(staged)}"
+
+
+def drop_staged(staged: str) -> str:
+    return f"DROP TABLE temp.main.{quote_ident(staged)}"
 
 
 def append_rows(shape: BatchShape, stream: str) -> str:

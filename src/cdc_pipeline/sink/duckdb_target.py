@@ -121,8 +121,23 @@ class DuckDBTarget:
         shape = self._shape(changes, source)
         truncated = self._count(source, "truncate", dml.truncate(shape.table)) if changes.truncate else 0
         deleted = self._scan(source, "delete rows", changes.deletes, lambda s: self._delete_sql(shape, s))
-        upserted = self._scan(source, "upsert rows", changes.upserts, lambda s: self._upsert_sql(shape, s))
+        if changes.upserts is not None and dml.can_replace(shape):
+            upserted = self._replace(source, shape, changes.upserts)
+        else:
+            upserted = self._scan(
+                source, "upsert rows", changes.upserts, lambda s: self._upsert_sql(shape, s)
+            )
         return AppliedCounts(upserted=upserted, deleted=deleted, truncated=truncated)
+
+    def _replace(self, source: str, shape: dml.BatchShape, stream: ArrowStream) -> int:
+        """Upsert by staging the batch, deleting its keys and inserting it (see :mod:`.dml`)."""
+        with self._registered(stream) as name:
+            staged = f"{name}_staged"
+            self._count(source, "upsert rows", dml.stage_rows(shape, name, staged))
+        self._count(source, "upsert rows", dml.delete_staged_keys(shape, staged))
+        upserted = self._count(source, "upsert rows", dml.insert_staged(shape, staged))
+        self._count(source, "upsert rows", dml.drop_staged(staged))
+        return upserted
 
     def _shape(self, changes: TableChanges, source: str) -> dml.BatchShape:
         """Pair each source column with its DuckDB column type (which may be wider than the source's)."""

@@ -1,0 +1,103 @@
+"""Every benchmark scenario at a tiny size on the session stack, and the generator checked against events
+captured from the real connector (the check that makes the throughput numbers mean something)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import psycopg
+import pytest
+
+from cdc_pipeline.bench import backlog, conformance, latency, rows, throughput
+from cdc_pipeline.bench.envelope import TableCodec, compact
+from cdc_pipeline.bench.tables import TABLES
+from cdc_pipeline.config import Settings
+from cdc_pipeline.connectors.apply import apply_connector
+from cdc_pipeline.connectors.connect_client import ConnectClient
+from cdc_pipeline.connectors.model import TableRef
+from tests.e2e.kafka_helpers import read_topic
+
+pytestmark = pytest.mark.e2e
+
+INSERT = {
+    "bench_accounts": "(1, 'alice', 12.50, 'open', '2024-05-01 10:00:00.123456+00')",
+    "bench_orders": "(1, 7, 99.99, 3, 'note', '2024-05-01 10:00:00.123456')",
+    "bench_events": """(1, 'click', '{"a": 1}', '2024-05-01 10:00:00+00')""",
+    "bench_wide": """(1, -3, 1234567890123, 1.5, 2.25, true, 'text', 'varchar', 12.34, 3.14159, '2024-05-01',
+      '12:34:56.789012', '2024-05-01 10:00:00.5', '2024-05-01 10:00:00.25+00', '1 day 02:03:04', '{"x": 1}',
+      '{"y": [true, null]}', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '\\x00ff10', '{1,NULL,3}', '{a,b}',
+      '10.0.0.1')""",
+}
+UPDATE = {"bench_accounts": "balance = 13.75", "bench_orders": "qty = 4", "bench_events": "kind = 'view'"}
+
+
+def _drop(settings: Settings, pg: psycopg.Connection[tuple[object, ...]], schema: str = "public") -> None:
+    with ConnectClient(settings.connect_url) as client:
+        client.delete(settings.connector_name)
+    pg.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active")
+    pg.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def test_generated_events_match_events_from_the_real_connector(
+    stack_settings: Settings, pg: psycopg.Connection[tuple[object, ...]]
+) -> None:
+    schema = f"benchcap_{uuid.uuid4().hex[:6]}"
+    settings = stack_settings.model_copy(update={"connector_name": schema, "topic_prefix": schema})
+    pg.execute(f"CREATE SCHEMA {schema}")
+    for spec in TABLES:
+        pg.execute(spec.ddl(schema))
+    apply_connector(settings, [TableRef(schema, spec.name) for spec in TABLES])
+    try:
+        for spec in TABLES:
+            table = f'{schema}."{spec.name}"'
+            pg.execute(f"INSERT INTO {table} VALUES {INSERT[spec.name]}")
+            pg.execute(f"UPDATE {table} SET {UPDATE.get(spec.name, 'c_text = $$changed$$')} WHERE id = 1")
+            pg.execute(f"DELETE FROM {table} WHERE id = 1")
+        for spec in TABLES:
+            real = read_topic(settings.bootstrap_servers, f"{schema}.{schema}.{spec.name}", count=4)
+            assert [m.value is None for m in real] == [False, False, False, True]
+            assert all(m.value and compact(json.loads(m.value)).encode() == m.value for m in real[:3])
+            codec = TableCodec(spec, "gen", schema=schema)
+            ours = [
+                codec.value(
+                    "c", "null", rows.AFTER[spec.name](1, 0), lsn=1, tx=1, ts_us=1_795_000_000_000_000
+                ),
+                codec.value(
+                    "u", "null", rows.AFTER[spec.name](1, 1), lsn=2, tx=2, ts_us=1_795_000_000_000_000
+                ),
+                codec.value(
+                    "d", rows.delete_image(spec)(1), "null", lsn=3, tx=3, ts_us=1_795_000_000_000_000
+                ),
+                codec.key(1),
+            ]
+            theirs = [m.value or b"" for m in real[:3]] + [real[0].key or b""]
+            for mine, captured in zip(ours, theirs, strict=True):
+                assert conformance.differences(mine, captured, "gen", schema) == [], spec.name
+    finally:
+        _drop(settings, pg, schema)
+
+
+def test_throughput_and_backlog_scenarios_run(stack_settings: Settings) -> None:
+    result = throughput.run(
+        stack_settings.bootstrap_servers, 2_000, repeat=1, rowbyrow_events=200, tuned=False
+    )
+    assert result["state"]["ok"], result["state"]
+    assert all(rate > 0 for rate in result["rates"].values())
+    assert set(result["ratios"]) == {"ours/decode", "ours/bulk", "ours/rowbyrow"}
+    memory = backlog.run(stack_settings.bootstrap_servers, 2_000, prefix=f"backlog{uuid.uuid4().hex[:6]}")
+    assert memory["state"]["ok"] and memory["sink"]["peak_rss_mb"] > 0
+
+
+def test_latency_scenario_runs(stack_settings: Settings, pg: psycopg.Connection[tuple[object, ...]]) -> None:
+    try:
+        result = latency.run(stack_settings, [100], seconds=2.0)
+        (measured,) = result["results"]
+        assert measured["lost"] == 0 and measured["measured"] > 0
+        assert 0 < measured["p50_ms"] < 30_000
+        assert set(measured["cpu_cores"]) == set(latency.COMPONENTS)
+    finally:
+        with ConnectClient(stack_settings.connect_url) as client:
+            client.delete(latency.CONNECTOR)
+        pg.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active")
+        pg.execute(f"DROP TABLE IF EXISTS public.{latency.TABLE}")
