@@ -90,6 +90,9 @@ def test_status_and_metrics_report_a_known_workload(
             wait_for("the snapshot row", lambda: _table(sink, source), _has_rows(1), sink)
             pg.execute(f"INSERT INTO {table} SELECT i, 'row ' || i FROM generate_series(1, {INSERTS}) i")
             pg.execute(f"UPDATE {table} SET name = 'changed' WHERE id BETWEEN 1 AND {UPDATES}")
+            # The deleted rows must reach DuckDB first: deleted within one batch, they never land there
+            # (the buffer coalesces insert+delete), and "rows deleted" would rightly be 0.
+            wait_for("the inserts", lambda: _table(sink, source), _has_rows(1 + INSERTS), sink)
             pg.execute(f"DELETE FROM {table} WHERE id > {INSERTS - DELETES}")
             found = wait_for("the workload, caught up", lambda: _table(sink, source), _caught_up, sink)
             assert found is not None
