@@ -1,5 +1,5 @@
-"""A stream of 100k+ mixed changes, the sink SIGKILLed at 10+ random moments and restarted each time: DuckDB
-ends equal to PostgreSQL, and no change is applied twice.
+"""A stream of 100k+ mixed changes, the sink SIGKILLed 13 times, each time at a random moment after it applied
+a batch, and restarted: DuckDB ends equal to PostgreSQL, and no change is applied twice.
 
 Double application is made visible by an append-only table without a primary key: every INSERT there is a
 new row, so an event applied twice leaves a duplicate row in DuckDB.
@@ -7,13 +7,14 @@ new row, so an event applied twice leaves a duplicate row in DuckDB.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
 import subprocess
 import sys
-import threading
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -25,64 +26,65 @@ from cdc_pipeline.connectors.apply import apply_connector
 from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.sample import postgres_dsn
-from tests.e2e.conftest import settings_env
+from tests.e2e.conftest import free_ports, settings_env
 from tests.e2e.replica import duck_connect, duck_rows, pg_rows, running_sink, wait_equal
 
 pytestmark = pytest.mark.e2e
-ROUNDS = 25  # a round: 3,000 inserts, ~1,500 updates, ~400 deletes, 400 appends -> 25 rounds, ~130k events
+ROUNDS = 26  # a round: 3,000 inserts, ~1,500 updates, ~400 deletes, 400 appends -> 26 rounds, ~135k events
+ROUNDS_PER_LIFE = 2  # -> 13 sink lives, each killed after it applied a batch
 
 
-class Loader(threading.Thread):
-    """Runs generate_load; keeps its exception so the test fails with it instead of waiting forever."""
-
-    def __init__(self, settings: Settings, accounts: str, log: str) -> None:
-        super().__init__(name="load", daemon=True)
-        self.args_ = (settings, accounts, log)
-        self.error: BaseException | None = None
-
-    def run(self) -> None:
-        try:
-            generate_load(*self.args_)
-        except BaseException as exc:
-            self.error = exc
-
-
-def generate_load(settings: Settings, accounts: str, log: str) -> None:
-    rng = random.Random(7)
-    with psycopg.connect(postgres_dsn(settings), autocommit=True) as conn:
-        for r in range(ROUNDS):
-            base = r * 3000
-            conn.execute(
-                f"INSERT INTO {accounts} SELECT g, g %% 97, md5(g::text)"
-                " FROM generate_series(%s::int, %s::int) g",
-                (base + 1, base + 3000),
-            )
-            conn.execute(
-                f"UPDATE {accounts} SET v = v + 1, note = note || 'u'"
-                " WHERE id BETWEEN %s::int AND %s::int AND id %% 3 = 0",
-                (base + 1, base + 3000),
-            )
-            lo = rng.randint(1, base + 1)
-            conn.execute(
-                f"UPDATE {accounts} SET v = v * 2 WHERE id BETWEEN %s::int AND %s::int", (lo, lo + 499)
-            )
-            lo = rng.randint(1, base + 1)
-            conn.execute(f"DELETE FROM {accounts} WHERE id BETWEEN %s::int AND %s::int", (lo, lo + 399))
-            conn.execute(
-                f"INSERT INTO {log} SELECT g, 'round ' || %s FROM generate_series(%s::int, %s::int) g",
-                (r, r * 400 + 1, r * 400 + 400),
-            )
-            time.sleep(0.4)  # spread the stream over the kill phase
+def load_round(
+    conn: psycopg.Connection[tuple[object, ...]], rng: random.Random, r: int, accounts: str, log: str
+) -> None:
+    """One round of mixed changes: 3,000 inserts, ~1,500 updates, 500 updates, 400 deletes, 400 appends."""
+    base = r * 3000
+    conn.execute(
+        f"INSERT INTO {accounts} SELECT g, g %% 97, md5(g::text) FROM generate_series(%s::int, %s::int) g",
+        (base + 1, base + 3000),
+    )
+    conn.execute(
+        f"UPDATE {accounts} SET v = v + 1, note = note || 'u'"
+        " WHERE id BETWEEN %s::int AND %s::int AND id %% 3 = 0",
+        (base + 1, base + 3000),
+    )
+    lo = rng.randint(1, base + 1)
+    conn.execute(f"UPDATE {accounts} SET v = v * 2 WHERE id BETWEEN %s::int AND %s::int", (lo, lo + 499))
+    lo = rng.randint(1, base + 1)
+    conn.execute(f"DELETE FROM {accounts} WHERE id BETWEEN %s::int AND %s::int", (lo, lo + 399))
+    conn.execute(
+        f"INSERT INTO {log} SELECT g, 'round ' || %s FROM generate_series(%s::int, %s::int) g",
+        (r, r * 400 + 1, r * 400 + 400),
+    )
 
 
-def start_sink(settings: Settings, log_file: Path) -> subprocess.Popen[bytes]:
+def applied_batches(port: int) -> int:
+    """Batches the sink on ``port`` has committed since it started, from its /status (0 while it starts)."""
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=5) as response:
+            return int(json.load(response)["batches"])
+    except OSError:
+        return 0
+
+
+def wait_first_batch(process: subprocess.Popen[bytes], port: int, log_file: Path, timeout_s: float) -> None:
+    """Wait until this sink life has committed a batch, as its endpoint reports (not a log line)."""
+    deadline = time.monotonic() + timeout_s
+    while applied_batches(port) == 0:
+        assert process.poll() is None, f"the sink exited by itself: {log_file.read_text()[-2000:]}"
+        tail = log_file.read_text()[-2000:]
+        assert time.monotonic() < deadline, f"the sink applied no batch within {timeout_s:.0f} s: {tail}"
+        time.sleep(0.1)
+
+
+def start_sink(settings: Settings, log_file: Path, port: int) -> subprocess.Popen[bytes]:
     env = {
         **settings_env(settings),
         "CDC_TOPIC_PREFIX": settings.topic_prefix,
         "CDC_DUCKDB_PATH": str(settings.duckdb_file),
         "CDC_SINK_MAX_EVENTS": "5000",
         "CDC_SINK_MAX_WAIT_MS": "200",
-        "CDC_SINK_HTTP_PORT": "0",
+        "CDC_SINK_HTTP_PORT": str(port),
     }
     with log_file.open("ab") as out:
         return subprocess.Popen(
@@ -109,23 +111,27 @@ def test_sigkill_at_random_moments_loses_nothing_and_applies_nothing_twice(
     pg.execute(f"ALTER TABLE {log} REPLICA IDENTITY FULL")
     apply_connector(settings, [TableRef("public", accounts), TableRef("public", log)])
 
-    loader = Loader(settings, accounts, log)
-    loader.start()
+    # Each sink life: start it, commit new changes while it runs, wait (through its endpoint) until it has
+    # applied a batch, then SIGKILL it at a random moment of its work. Every life has fresh changes to
+    # apply, so every kill lands on a sink that is applying, whatever the machine's speed.
     rng = random.Random(int(os.environ.get("CDC_KILL_SEED", "11")))
     sink_log = tmp_path / "sink.log"
-    kills = 0
-    while kills < 10 or loader.is_alive():
-        process = start_sink(settings, sink_log)
-        time.sleep(rng.uniform(1.0, 4.0))  # the sink needs about a second to start reading
-        assert process.poll() is None, f"the sink exited by itself: {sink_log.read_text()[-2000:]}"
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        kills += 1
-    loader.join()
-    assert loader.error is None, f"the load generator failed: {loader.error!r}"
-    assert kills >= 10
-    lives_that_applied = sink_log.read_text().count("events in 1 batches")
-    assert lives_that_applied >= 5, f"only {lives_that_applied} killed sinks had applied a batch"
+    lives = 0
+    with psycopg.connect(postgres_dsn(settings), autocommit=True) as load:
+        for first_round in range(0, ROUNDS, ROUNDS_PER_LIFE):
+            port = free_ports(1)[0]
+            process = start_sink(settings, sink_log, port)
+            try:
+                for r in range(first_round, min(first_round + ROUNDS_PER_LIFE, ROUNDS)):
+                    load_round(load, rng, r, accounts, log)
+                wait_first_batch(process, port, sink_log, timeout_s=180 if lives == 0 else 90)
+                time.sleep(rng.uniform(0.0, 1.5))
+                assert process.poll() is None, f"the sink exited by itself: {sink_log.read_text()[-2000:]}"
+            finally:
+                process.send_signal(signal.SIGKILL)
+                process.wait()
+            lives += 1
+    assert lives >= 10, f"only {lives} sink lives were killed"
 
     with running_sink(settings) as check, duck_connect(settings.duckdb_file) as duck:
         wait_equal(
