@@ -164,6 +164,8 @@ class TableBatch:
     @property
     def truncate(self) -> bool: ...
     @property
+    def snapshot_started(self) -> bool: ...
+    @property
     def deletes(self) -> ArrowStream | None:
         """Key columns (keyed tables) or full before-images (keyless); None when nothing is deleted."""
     @property
@@ -176,8 +178,14 @@ class TableBatch:
     @property
     def last_source_ts_ms(self) -> int | None: ...
     @property
+    def last_commit_lsn(self) -> int | None: ...
+    @property
+    def last_event_lsn(self) -> int | None: ...
+    @property
+    def last_tx_id(self) -> int | None: ...
+    @property
     def counts(self) -> dict[str, int]:
-        """Events added per op: ``c``, ``u``, ``d``, ``r``, ``t``."""
+        """Events added per op: ``c``, ``u``, ``d``, ``r``, ``t``; dropped: ``dup``, ``unapplied``."""
 
 class Batch:
     """What one ``next_batch`` consumed."""
@@ -193,6 +201,9 @@ class Batch:
     def bytes(self) -> int: ...
     @property
     def dead_lettered(self) -> int: ...
+    @property
+    def dropped(self) -> list[tuple[str, str, int, int]]:
+        """``(schema.table, topic, duplicates, unapplied)`` of each table with events consumed but dropped."""
     @property
     def error(self) -> BadRecord | None:
         """Policy ``stop``: the batch ends before this record, and every later call repeats it."""
@@ -216,8 +227,11 @@ class Source:
     ) -> None:
         """Raises KafkaError on a bad setting, ValueError on a bad ``on_error``."""
 
-    def start(self, committed: Sequence[tuple[str, int, int]]) -> None:
-        """Assign every table partition at these next offsets, or the beginning where none is given."""
+    def start(
+        self, committed: Sequence[tuple[str, int, int]], applied: Sequence[tuple[str, int, int]] = ...
+    ) -> None:
+        """Assign every table partition at these next offsets, or the beginning where none is given;
+        ``applied`` = (schema.table, commit LSN, LSN) positions below which streaming events are skipped."""
 
     def next_batch(self, max_events: int, max_bytes: int, max_wait_ms: int) -> Batch:
         """Raises KafkaError on Kafka trouble (nothing consumed then); bad records are in ``Batch.error``."""

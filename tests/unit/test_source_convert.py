@@ -39,7 +39,7 @@ def test_batches_convert_to_table_changes() -> None:
     assert changes.columns[0] == Column("id", "INTEGER", nullable=False, default_sql="0", key=True)
     assert changes.key_columns == ["id"]
     assert changes.unavailable == []  # the placeholders took the create's values
-    assert changes.counts == {"c": 1, "u": 1, "d": 0, "r": 0, "t": 0}
+    assert changes.counts == {"c": 1, "u": 1, "d": 0, "r": 0, "t": 0, "dup": 0, "unapplied": 0}
     assert changes.upserts is not None and changes.deletes is None
     assert changes.last_source_ts_ms is not None
 

@@ -27,6 +27,7 @@ namespace cdc::bindings {
 namespace {
 
 using PositionTuple = std::tuple<std::string, std::int32_t, std::int64_t>;
+using AppliedTuple = std::tuple<std::string, std::int64_t, std::int64_t>;  // table, commit LSN, LSN
 
 std::vector<kafka::TopicPartitionOffset> to_positions(const std::vector<PositionTuple>& tuples) {
   std::vector<kafka::TopicPartitionOffset> positions;
@@ -86,6 +87,8 @@ nb::dict counts_of(const buffer::OpCounts& counts) {
   out["d"] = counts.deletes;
   out["r"] = counts.reads;
   out["t"] = counts.truncates;
+  out["dup"] = counts.duplicates;
+  out["unapplied"] = counts.unapplied;
   return out;
 }
 
@@ -117,6 +120,7 @@ void bind_values(nb::module_& module) {
       .def_ro("columns", &pipeline::TableBatch::columns)
       .def_ro("key_columns", &pipeline::TableBatch::key_columns)
       .def_ro("truncate", &pipeline::TableBatch::truncate)
+      .def_ro("snapshot_started", &pipeline::TableBatch::snapshot_started)
       .def_prop_ro("deletes",
                    [](const pipeline::TableBatch& table) { return arrow_stream_or_none(table.deletes); })
       .def_prop_ro("upserts",
@@ -124,6 +128,9 @@ void bind_values(nb::module_& module) {
       .def_ro("unavailable", &pipeline::TableBatch::unavailable)
       .def_ro("last_lsn", &pipeline::TableBatch::last_lsn)
       .def_ro("last_source_ts_ms", &pipeline::TableBatch::last_source_ts_ms)
+      .def_ro("last_commit_lsn", &pipeline::TableBatch::last_commit_lsn)
+      .def_ro("last_event_lsn", &pipeline::TableBatch::last_event_lsn)
+      .def_ro("last_tx_id", &pipeline::TableBatch::last_tx_id)
       .def_prop_ro("counts", [](const pipeline::TableBatch& table) { return counts_of(table.counts); })
       .def("__repr__", [](const pipeline::TableBatch& table) {
         return "TableBatch(topic='" + table.topic +
@@ -139,6 +146,13 @@ void bind_values(nb::module_& module) {
       .def_ro("events", &pipeline::Batch::events)
       .def_ro("bytes", &pipeline::Batch::bytes)
       .def_ro("dead_lettered", &pipeline::Batch::dead_lettered)
+      .def_prop_ro("dropped",
+                   [](const pipeline::Batch& batch) {
+                     std::vector<std::tuple<std::string, std::string, std::int64_t, std::int64_t>> out;
+                     for (const auto& d : batch.dropped)
+                       out.emplace_back(d.table, d.topic, d.duplicates, d.unapplied);
+                     return out;
+                   })
       .def_ro("error", &pipeline::Batch::error)
       .def("__repr__", [](const pipeline::Batch& batch) {
         return "Batch(events=" + std::to_string(batch.events) +
@@ -156,11 +170,16 @@ void bind_source_class(nb::module_& module) {
            nb::arg("topic_refresh_ms") = 10'000, nb::arg("exclude_tables") = std::vector<std::string>{})
       .def(
           "start",
-          [](PySource& self, const std::vector<PositionTuple>& committed) {
+          [](PySource& self, const std::vector<PositionTuple>& committed,
+             const std::vector<AppliedTuple>& applied) {
             auto positions = to_positions(committed);
-            throw_if_error(self.run([&](pipeline::Source& source) { return source.start(positions); }));
+            std::map<std::string, decode::SourcePosition> marks;
+            for (const auto& [table, commit_lsn, lsn] : applied)
+              marks[table] = decode::SourcePosition{commit_lsn, lsn};
+            throw_if_error(
+                self.run([&](pipeline::Source& source) { return source.start(positions, marks); }));
           },
-          nb::arg("committed"))
+          nb::arg("committed"), nb::arg("applied") = std::vector<AppliedTuple>{})
       .def(
           "next_batch",
           [](PySource& self, std::size_t max_events, std::size_t max_bytes, int max_wait_ms) {

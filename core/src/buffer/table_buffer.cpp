@@ -61,6 +61,13 @@ Result<AddOutcome> TableBuffer::add_event(Event&& event) {
     note(event);
     return AddOutcome::kAdded;
   }
+  // Rule 6: a snapshot of this table starts (again): it replaces what DuckDB and this batch hold.
+  if (starts_snapshot(event)) {
+    truncate();
+    snapshot_started_ = true;
+    last_position_.reset();
+    last_tx_id_.reset();
+  }
 
   const decode::TableSchema& schema = *event.schema;
   if (schema.key_indexes.empty()) {
@@ -191,6 +198,11 @@ void TableBuffer::note(const ChangeEvent& event) {
       break;
   }
   if (event.lsn) last_lsn_ = event.lsn;
+  if (std::optional<decode::SourcePosition> position = event.position();
+      position && (!last_position_ || *position > *last_position_)) {
+    last_position_ = position;
+    last_tx_id_ = event.tx_id;
+  }
   last_ts_ms_ = event.source_ts_ms;
 }
 

@@ -2,6 +2,8 @@
 
 #include <simdjson.h>
 
+#include <charconv>
+
 #include "envelope_fields.hpp"
 #include "json_fields.hpp"
 
@@ -44,7 +46,88 @@ Result<std::string> read_name(simdjson::dom::object source, std::string_view key
   return std::string(name.value_or(""));
 }
 
+// One element of the sequence array at `pos`: null, or a quoted non-negative integer.
+void skip_spaces(std::string_view text, std::size_t& pos) {
+  while (pos < text.size() && text[pos] == ' ') ++pos;
+}
+
+Result<std::optional<std::int64_t>> sequence_element(std::string_view text, std::size_t& pos) {
+  skip_spaces(text, pos);
+  auto bad = [&]() {
+    return Status::decode_error("Debezium envelope field 'payload.source.sequence' is '" + std::string(text) +
+                                "', expected [\"<LSN>\"|null,\"<LSN>\"|null]");
+  };
+  if (text.substr(pos, 4) == "null") {
+    pos += 4;
+    skip_spaces(text, pos);
+    return std::optional<std::int64_t>();
+  }
+  if (pos >= text.size() || text[pos] != '"') return bad();
+  ++pos;
+  std::int64_t value = 0;
+  const char* begin = text.data() + pos;
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(begin, end, value);
+  if (ec != std::errc() || ptr == begin || ptr == end || *ptr != '"') return bad();
+  pos += static_cast<std::size_t>(ptr - begin) + 1;
+  skip_spaces(text, pos);
+  return std::optional<std::int64_t>(value);
+}
+
 }  // namespace
+
+std::optional<SnapshotMarker> snapshot_marker_from(std::string_view text) noexcept {
+  if (text == "false") return SnapshotMarker::kFalse;
+  if (text == "true") return SnapshotMarker::kTrue;
+  if (text == "first") return SnapshotMarker::kFirst;
+  if (text == "first_in_data_collection") return SnapshotMarker::kFirstInDataCollection;
+  if (text == "last_in_data_collection") return SnapshotMarker::kLastInDataCollection;
+  if (text == "last") return SnapshotMarker::kLast;
+  if (text == "incremental") return SnapshotMarker::kIncremental;
+  return std::nullopt;
+}
+
+Result<std::optional<std::int64_t>> parse_sequence_commit_lsn(std::string_view sequence) {
+  std::size_t pos = 0;
+  auto bad = [&]() {
+    return Status::decode_error("Debezium envelope field 'payload.source.sequence' is '" +
+                                std::string(sequence) + "', expected [\"<LSN>\"|null,\"<LSN>\"|null]");
+  };
+  if (sequence.empty() || sequence[0] != '[') return bad();
+  pos = 1;
+  CDC_ASSIGN_OR_RETURN(std::optional<std::int64_t> commit, sequence_element(sequence, pos));
+  if (pos >= sequence.size() || sequence[pos] != ',') return bad();
+  ++pos;
+  CDC_ASSIGN_OR_RETURN(std::optional<std::int64_t> current, sequence_element(sequence, pos));
+  static_cast<void>(current);
+  if (pos + 1 != sequence.size() || sequence[pos] != ']') return bad();
+  return commit;
+}
+
+// source.sequence[0]: Debezium 3.x writes the array as a JSON string; a plain JSON array is read too.
+Result<std::optional<std::int64_t>> read_commit_lsn(simdjson::dom::object source) {
+  std::optional<simdjson::dom::element> sequence = find_non_null({source, "payload.source", "sequence"});
+  if (!sequence) return std::optional<std::int64_t>();
+  std::string_view text;
+  if (sequence->get_string().get(text) == simdjson::SUCCESS) return parse_sequence_commit_lsn(text);
+  simdjson::dom::array array;
+  simdjson::dom::element first;
+  if (sequence->get_array().get(array) != simdjson::SUCCESS || array.at(0).get(first) != simdjson::SUCCESS) {
+    return Status::decode_error(
+        "Debezium envelope field 'payload.source.sequence' must be a string or an array of LSNs");
+  }
+  if (first.is_null()) return std::optional<std::int64_t>();
+  if (first.get_string().get(text) != simdjson::SUCCESS) {
+    return Status::decode_error("Debezium envelope field 'payload.source.sequence' holds a non-string LSN");
+  }
+  std::int64_t value = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || ptr != text.data() + text.size() || text.empty()) {
+    return Status::decode_error("Debezium envelope field 'payload.source.sequence' holds LSN '" +
+                                std::string(text) + "', expected an integer");
+  }
+  return std::optional<std::int64_t>(value);
+}
 
 Result<EnvelopeHeader> decode_envelope_header(std::string_view value) {
   thread_local simdjson::dom::parser parser;  // keeps its buffers between records
@@ -68,6 +151,20 @@ Result<EnvelopeHeader> read_envelope_header(simdjson::dom::object payload) {
   CDC_ASSIGN_OR_RETURN(header.table, read_name(source, "table", op));
   CDC_ASSIGN_OR_RETURN(header.lsn, optional_int64({source, "payload.source", "lsn"}));
   CDC_ASSIGN_OR_RETURN(header.source_ts_ms, require_int64({source, "payload.source", "ts_ms"}));
+  CDC_ASSIGN_OR_RETURN(header.tx_id, optional_int64({source, "payload.source", "txId"}));
+  CDC_ASSIGN_OR_RETURN(header.commit_lsn, read_commit_lsn(source));
+  CDC_ASSIGN_OR_RETURN(std::optional<std::string_view> snapshot,
+                       optional_string({source, "payload.source", "snapshot"}));
+  if (snapshot) {
+    std::optional<SnapshotMarker> marker = snapshot_marker_from(*snapshot);
+    if (!marker) {
+      return Status::decode_error("Debezium envelope field 'payload.source.snapshot' is '" +
+                                  std::string(*snapshot) +
+                                  "', expected one of true, first, first_in_data_collection, "
+                                  "last_in_data_collection, last, false, incremental");
+    }
+    header.snapshot = *marker;
+  }
   return header;
 }
 

@@ -158,6 +158,9 @@ Result<ChangeEvent> EventDecoder::Impl::decode(const kafka::Message& message) {
   event.source_schema = std::move(header.schema);
   event.source_table = std::move(header.table);
   event.lsn = header.lsn;
+  event.commit_lsn = header.commit_lsn;
+  event.tx_id = header.tx_id;
+  event.snapshot = header.snapshot;
   event.source_ts_ms = header.source_ts_ms;
   if (event.kind == EventKind::kSkip) return event;
   if (event.kind == EventKind::kTruncate) {

@@ -37,6 +37,17 @@ Rejection check_cells(const decode::ChangeEvent& event) {
   return {};
 }
 
+bool is_unappliable_keyless_change(const decode::ChangeEvent& event) {
+  if (event.schema == nullptr || !event.schema->key_indexes.empty()) return false;
+  if (event.kind == EventKind::kDelete) return event.row.empty();
+  return event.kind == EventKind::kUpdate && event.before.empty();
+}
+
+void BatchAssembler::count_dropped(const decode::ChangeEvent& event, bool duplicate) {
+  table_for(event).count_dropped(duplicate);
+  count(event.topic, event.partition, event.offset, event.bytes);
+}
+
 std::variant<buffer::AddOutcome, Rejection> BatchAssembler::add(decode::ChangeEvent&& event) {
   if (event.kind != EventKind::kTombstone && event.kind != EventKind::kSkip) {
     Rejection rejection = check_cells(event);
@@ -90,6 +101,11 @@ Result<Batch> BatchAssembler::finish() {
   next_offsets_.clear();
   batch.tables.reserve(tables_.size());
   for (const auto& table : tables_) {
+    const buffer::OpCounts& counts = table->counts();
+    if (counts.duplicates > 0 || counts.unapplied > 0) {
+      batch.dropped.push_back(DroppedEvents{table->source_schema() + "." + table->source_table(),
+                                            table->topic(), counts.duplicates, counts.unapplied});
+    }
     if (table->empty()) continue;
     CDC_ASSIGN_OR_RETURN(TableBatch exported, export_table(*table));
     batch.tables.push_back(std::move(exported));

@@ -48,8 +48,12 @@ Result<Batch> Batcher::next_batch(RecordSource& records, const BatchLimits& limi
   std::optional<Clock::time_point> first;
   if (held_) {  // rule 4: the event that ended the previous batch starts this one
     first = start;
+    const std::optional<decode::SourcePosition> position = held_->position();
+    const std::string table = table_name(*held_);
+    const std::string topic = held_->topic;
     auto outcome = assembler.add(std::move(*held_));
     held_.reset();
+    if (position) positions_.raise(table, topic, *position);
     if (!std::holds_alternative<buffer::AddOutcome>(outcome)) {
       return Status::internal("a held-back event was refused by a fresh batch: " +
                               std::get<Rejection>(outcome).error.to_string());
@@ -102,6 +106,14 @@ Batcher::Step Batcher::take(const kafka::Message& record, BatchAssembler& assemb
   if (!decoded.is_ok()) return reject(record, decoded.status(), "", "", assembler);
   decode::ChangeEvent event = std::move(decoded).value();
   std::string table = event.source_table.empty() ? "" : event.source_schema + "." + event.source_table;
+  if (event.kind == decode::EventKind::kRead && buffer::starts_snapshot(event))
+    positions_.forget_table(table);
+  const bool duplicate = positions_.is_duplicate(event);  // rule 0
+  if (duplicate || is_unappliable_keyless_change(event)) {
+    assembler.count_dropped(event, duplicate);
+    return Step::kTaken;
+  }
+  const std::optional<decode::SourcePosition> position = event.position();
   auto outcome = assembler.add(std::move(event));
   if (const auto* rejection = std::get_if<Rejection>(&outcome)) {
     return reject(record, rejection->error, std::move(table), rejection->column, assembler);
@@ -110,6 +122,7 @@ Batcher::Step Batcher::take(const kafka::Message& record, BatchAssembler& assemb
     held_ = std::move(event);  // NOLINT(bugprone-use-after-move): a refused event is left intact
     return Step::kHeld;
   }
+  if (position) positions_.raise(table, record.topic, *position);
   return Step::kTaken;
 }
 
@@ -137,9 +150,11 @@ void Batcher::drop_topics(const std::set<std::string>& topics) {
   std::erase_if(pending_, [&](const kafka::Message& record) { return topics.contains(record.topic); });
   if (held_ && topics.contains(held_->topic)) held_.reset();
   if (stuck_ && topics.contains(stuck_->topic)) stuck_.reset();
+  positions_.forget_topics(topics);
 }
 
-void Batcher::reset() {
+void Batcher::reset(const std::map<std::string, decode::SourcePosition>& applied) {
+  positions_.reset(applied);
   pending_.clear();
   held_.reset();
   stuck_.reset();

@@ -171,7 +171,8 @@ Result<std::unique_ptr<Source>> Source::create(SourceConfig config) {
   return std::unique_ptr<Source>(new Source(std::move(impl)));  // NOLINT(cppcoreguidelines-owning-memory)
 }
 
-Status Source::start(const std::vector<kafka::TopicPartitionOffset>& committed) {
+Status Source::start(const std::vector<kafka::TopicPartitionOffset>& committed,
+                     const std::map<std::string, decode::SourcePosition>& applied) {
   Impl& impl = *impl_;
   impl.committed.clear();
   for (const kafka::TopicPartitionOffset& position : committed) {
@@ -184,7 +185,7 @@ Status Source::start(const std::vector<kafka::TopicPartitionOffset>& committed) 
   }
   impl.fetched.clear();
   impl.paused.clear();
-  impl.batcher.reset();
+  impl.batcher.reset(applied);
   CDC_ASSIGN_OR_RETURN(bool changed, impl.discover());
   static_cast<void>(changed);
   CDC_RETURN_IF_ERROR(impl.assign_all());

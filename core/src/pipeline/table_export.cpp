@@ -74,9 +74,15 @@ Result<TableBatch> export_table(const buffer::TableBuffer& buffer) {
   batch.source_schema = buffer.source_schema();
   batch.source_table = buffer.source_table();
   batch.truncate = buffer.truncated();
+  batch.snapshot_started = buffer.snapshot_started();
   batch.last_lsn = buffer.last_lsn();
   batch.last_source_ts_ms = buffer.last_source_ts_ms();
   batch.counts = buffer.counts();
+  if (buffer.last_position()) {
+    batch.last_commit_lsn = buffer.last_position()->commit_lsn;
+    batch.last_event_lsn = buffer.last_position()->lsn;
+  }
+  batch.last_tx_id = buffer.last_tx_id();
   if (buffer.schema() == nullptr) return batch;  // a truncate alone: nothing to describe or export
   const decode::TableSchema& schema = *buffer.schema();
   batch.columns = describe_columns(schema);

@@ -331,5 +331,40 @@ TEST(TableBufferTest, RefusedEventIsLeftIntact) {
   EXPECT_EQ(removal.row[1], text("a long message that lives on the heap"));
 }
 
+// Rule 6 -------------------------------------------------------------------------------------------------
+
+decode::ChangeEvent snapshot_read(std::int64_t id, decode::SnapshotMarker marker) {
+  decode::ChangeEvent event = upsert(id, text("s"), null_cell(), EventKind::kRead);
+  event.snapshot = marker;
+  return event;
+}
+
+TEST(TableBufferTest, FirstSnapshotRecordTruncatesTheTableBeforeIt) {
+  for (decode::SnapshotMarker marker :
+       {decode::SnapshotMarker::kFirst, decode::SnapshotMarker::kFirstInDataCollection}) {
+    TableBuffer buffer = users_buffer();
+    add_ok(buffer, upsert(1, text("a"), null_cell()));
+    add_ok(buffer, snapshot_read(2, marker));
+    add_ok(buffer, snapshot_read(3, decode::SnapshotMarker::kTrue));
+    EXPECT_TRUE(buffer.truncated());
+    EXPECT_TRUE(buffer.snapshot_started());
+    EXPECT_EQ(copy(buffer.upserts()).size(), 2U);  // row 1 went with the truncate
+    EXPECT_EQ(buffer.counts().truncates, 0);       // not a source TRUNCATE
+  }
+}
+
+TEST(TableBufferTest, OtherSnapshotRecordsAndIncrementalReadsDoNotTruncate) {
+  for (decode::SnapshotMarker marker :
+       {decode::SnapshotMarker::kTrue, decode::SnapshotMarker::kLast,
+        decode::SnapshotMarker::kLastInDataCollection, decode::SnapshotMarker::kIncremental}) {
+    TableBuffer buffer = users_buffer();
+    add_ok(buffer, upsert(1, text("a"), null_cell()));
+    add_ok(buffer, snapshot_read(2, marker));
+    EXPECT_FALSE(buffer.truncated());
+    EXPECT_FALSE(buffer.snapshot_started());
+    EXPECT_EQ(copy(buffer.upserts()).size(), 2U);
+  }
+}
+
 }  // namespace
 }  // namespace cdc::buffer

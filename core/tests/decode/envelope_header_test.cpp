@@ -50,6 +50,25 @@ std::string envelope(const std::string& payload) {
   return R"({"schema":{"type":"struct"},"payload":)" + payload + "}";
 }
 
+EnvelopeHeader header(Op op, std::string schema, std::string table, std::optional<std::int64_t> lsn,
+                      std::int64_t ts_ms, std::optional<std::int64_t> tx_id,
+                      SnapshotMarker snapshot = SnapshotMarker::kFalse,
+                      std::optional<std::int64_t> commit_lsn = {}) {
+  EnvelopeHeader out;
+  out.op = op;
+  out.schema = std::move(schema);
+  out.table = std::move(table);
+  out.lsn = lsn;
+  out.source_ts_ms = ts_ms;
+  out.commit_lsn = commit_lsn;
+  out.tx_id = tx_id;
+  out.snapshot = snapshot;
+  return out;
+}
+EnvelopeHeader header_of(Op op, std::string schema, std::string table, std::int64_t lsn, std::int64_t ts) {
+  return header(op, std::move(schema), std::move(table), lsn, ts, {});
+}
+
 struct RecordedCase {
   const char* file;
   EnvelopeHeader expected;
@@ -65,12 +84,14 @@ TEST_P(RecordedEnvelope, DecodesHeader) {
 
 INSTANTIATE_TEST_SUITE_P(
     Debezium, RecordedEnvelope,
-    ::testing::Values(RecordedCase{"create", {Op::kCreate, "public", "users", 24023928, 1714557600123}},
-                      RecordedCase{"update", {Op::kUpdate, "public", "users", 24024512, 1714557700123}},
-                      RecordedCase{"delete", {Op::kDelete, "public", "users", 24025096, 1714557800123}},
-                      RecordedCase{"read", {Op::kRead, "public", "users", 24020000, 1714557500000}},
-                      RecordedCase{"truncate", {Op::kTruncate, "public", "users", 24025680, 1714557900123}},
-                      RecordedCase{"message", {Op::kMessage, "", "", 24026264, 1714558000123}}),
+    ::testing::Values(
+        RecordedCase{"create", header(Op::kCreate, "public", "users", 24023928, 1714557600123, 742)},
+        RecordedCase{"update", header(Op::kUpdate, "public", "users", 24024512, 1714557700123, 743)},
+        RecordedCase{"delete", header(Op::kDelete, "public", "users", 24025096, 1714557800123, 744)},
+        RecordedCase{"read", header(Op::kRead, "public", "users", 24020000, 1714557500000, 740,
+                                    SnapshotMarker::kTrue)},
+        RecordedCase{"truncate", header(Op::kTruncate, "public", "users", 24025680, 1714557900123, 745)},
+        RecordedCase{"message", header(Op::kMessage, "", "", 24026264, 1714558000123, {})}),
     [](const ::testing::TestParamInfo<RecordedCase>& info) { return std::string(info.param.file); });
 
 TEST(EnvelopeHeader, NullOrAbsentLsnIsNullopt) {
@@ -83,7 +104,7 @@ TEST(EnvelopeHeader, NullOrAbsentLsnIsNullopt) {
 TEST(EnvelopeHeader, FieldOrderDoesNotMatter) {
   EnvelopeHeader header =
       decode_ok(envelope(R"({"source":{"ts_ms":9,"lsn":7,"table":"orders","schema":"sales"},"op":"u"})"));
-  EXPECT_EQ(header, (EnvelopeHeader{Op::kUpdate, "sales", "orders", 7, 9}));
+  EXPECT_EQ(header, header_of(Op::kUpdate, "sales", "orders", 7, 9));
 }
 
 TEST(EnvelopeHeader, KeepsExactTableSpelling) {
@@ -152,7 +173,50 @@ TEST(EnvelopeHeaderErrors, NumbersMustBeIntegers) {
 
 TEST(EnvelopeHeader, MessageEventMayOmitTableNames) {
   EnvelopeHeader header = decode_ok(envelope(R"({"op":"m","source":{"ts_ms":3,"lsn":4}})"));
-  EXPECT_EQ(header, (EnvelopeHeader{Op::kMessage, "", "", 4, 3}));
+  EXPECT_EQ(header, header_of(Op::kMessage, "", "", 4, 3));
+}
+
+// Debezium 3.7 as measured: sequence is a JSON-array string, snapshot a string enum (absent = "false").
+TEST(EnvelopeHeader, ReadsSequenceTxIdAndSnapshot) {
+  EnvelopeHeader streamed = decode_ok(
+      envelope(R"({"op":"c","source":{"schema":"s","table":"t","ts_ms":1,"lsn":26414304,"txId":735,)"
+               R"("sequence":"[\"26414624\",\"26414304\"]"}})"));
+  EXPECT_EQ(streamed.commit_lsn, 26414624);
+  EXPECT_EQ(streamed.tx_id, 735);
+  EXPECT_EQ(streamed.snapshot, SnapshotMarker::kFalse);
+  EnvelopeHeader first = decode_ok(envelope(
+      R"({"op":"r","source":{"schema":"s","table":"t","ts_ms":1,"lsn":5,"snapshot":"first_in_data_collection",)"
+      R"("sequence":"[null,\"5\"]"}})"));
+  EXPECT_EQ(first.commit_lsn, std::nullopt);
+  EXPECT_EQ(first.snapshot, SnapshotMarker::kFirstInDataCollection);
+  EXPECT_EQ(
+      decode_ok(
+          envelope(R"({"op":"r","source":{"schema":"s","table":"t","ts_ms":1,"snapshot":"incremental"}})"))
+          .snapshot,
+      SnapshotMarker::kIncremental);
+}
+
+TEST(EnvelopeHeader, RejectsMalformedSequenceAndSnapshot) {
+  EXPECT_TRUE(contains(
+      decode_error(
+          envelope(R"({"op":"c","source":{"schema":"s","table":"t","ts_ms":1,"sequence":"[12,\"3\"]"}})")),
+      "payload.source.sequence"));
+  EXPECT_TRUE(contains(
+      decode_error(
+          envelope(R"({"op":"c","source":{"schema":"s","table":"t","ts_ms":1,"sequence":"[\"1\",\"2\""}})")),
+      "payload.source.sequence"));
+  EXPECT_TRUE(contains(decode_error(envelope(
+                           R"({"op":"r","source":{"schema":"s","table":"t","ts_ms":1,"snapshot":"maybe"}})")),
+                       "payload.source.snapshot"));
+}
+
+TEST(EnvelopeHeader, ParsesSequenceStrings) {
+  EXPECT_EQ(*parse_sequence_commit_lsn(R"(["10","20"])"), 10);
+  EXPECT_EQ(*parse_sequence_commit_lsn(R"([null,"20"])"), std::nullopt);
+  EXPECT_EQ(*parse_sequence_commit_lsn(R"(["10",null])"), 10);
+  EXPECT_FALSE(parse_sequence_commit_lsn(R"(["10","20"] )").is_ok());
+  EXPECT_FALSE(parse_sequence_commit_lsn(R"(["x","20"])").is_ok());
+  EXPECT_FALSE(parse_sequence_commit_lsn("").is_ok());
 }
 
 }  // namespace

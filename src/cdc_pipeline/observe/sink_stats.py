@@ -42,7 +42,7 @@ class TableBatch:
     def from_changes(changes: TableChanges, upserted: int, deleted: int) -> TableBatch:
         return TableBatch(
             source_table=f"{changes.source_schema}.{changes.source_table}",
-            ops=dict(changes.counts),
+            ops={op: n for op, n in changes.counts.items() if op in OPS},
             upserted=upserted,
             deleted=deleted,
             last_lsn=changes.last_lsn,
@@ -64,6 +64,8 @@ class TableStats:
     lag_seconds: float | None = None
     state: str = "running"
     last_error: str | None = None
+    duplicates_skipped: int = 0  # redelivered events at or below the applied source position
+    unapplied: int = 0  # keyless updates/deletes without a before-image (not REPLICA IDENTITY FULL)
 
 
 def _iso(epoch_s: float) -> str:
@@ -89,6 +91,12 @@ class SinkStats:
         self.m_dead = r.counter(
             "cdc_dead_lettered_total", "Records sent to the dead-letter topic", ("topic",)
         )
+        self.m_duplicates = r.counter(
+            "cdc_duplicates_skipped_total", "Redelivered events skipped by the source position", ("table",)
+        )
+        self.m_unapplied = r.counter(
+            "cdc_unapplied_total", "Keyless updates/deletes without a before-image, dropped", ("table",)
+        )
         self.m_last_batch = r.gauge("cdc_last_batch_timestamp_seconds", "Unix time of the last commit")
         self._lock = threading.Lock()
         self._tables: dict[str, TableStats] = {}
@@ -97,6 +105,7 @@ class SinkStats:
         self._started = time.time()
         self._batches = 0
         self._events = 0
+        self._duplicates = 0
         self._last_batch_at: float | None = None
         self._last_error: str | None = None
         self._consumer_lag: dict[tuple[str, int], int] = {}
@@ -147,6 +156,16 @@ class SinkStats:
                 stats = self._tables.setdefault(table, TableStats(table))
                 stats.last_error = message
 
+    def record_dropped(self, table: str, duplicates: int, unapplied: int) -> None:
+        """Events of ``table`` a committed batch consumed but dropped (see ``sink.source.DroppedEvents``)."""
+        self.m_duplicates.inc(duplicates, table)
+        self.m_unapplied.inc(unapplied, table)
+        with self._lock:
+            stats = self._tables.setdefault(table, TableStats(table))
+            stats.duplicates_skipped += duplicates
+            stats.unapplied += unapplied
+            self._duplicates += duplicates
+
     def record_stopped(self, table: str, reason: str) -> None:
         """A table stopped (incompatible schema change): it stays visible with its reason."""
         self.record_error("schema", reason, table)
@@ -196,6 +215,7 @@ class SinkStats:
                 "started_at": _iso(self._started),
                 "batches": self._batches,
                 "events": self._events,
+                "duplicates_skipped": self._duplicates,
                 "events_per_second": round(throughput, 3),
                 "last_batch_at": _iso(self._last_batch_at) if self._last_batch_at else None,
                 "seconds_since_apply": round(now - self._last_batch_at, 3) if self._last_batch_at else None,

@@ -24,9 +24,22 @@ CREATE: tuple[str, ...] = (
     '"source_table" VARCHAR PRIMARY KEY, "target_table" VARCHAR, "last_lsn" BIGINT, '
     '"last_source_ts" TIMESTAMPTZ, "last_applied_at" TIMESTAMPTZ, "rows_upserted" BIGINT, '
     '"rows_deleted" BIGINT, "state" VARCHAR, "last_error" VARCHAR)',
+    # The applied high position per table (exactly once: pipeline/position_filter.hpp); files written before
+    # these columns existed get them here.
+    f'ALTER TABLE {TABLES} ADD COLUMN IF NOT EXISTS "last_commit_lsn" BIGINT',
+    f'ALTER TABLE {TABLES} ADD COLUMN IF NOT EXISTS "last_event_lsn" BIGINT',
+    f'ALTER TABLE {TABLES} ADD COLUMN IF NOT EXISTS "last_tx_id" BIGINT',
+    f'ALTER TABLE {TABLES} ADD COLUMN IF NOT EXISTS "duplicates_skipped" BIGINT DEFAULT 0',
+    # Whether the last recorded batch started the table's snapshot (read only by RECORD_TABLE's update).
+    f'ALTER TABLE {TABLES} ADD COLUMN IF NOT EXISTS "position_reset" BOOLEAN DEFAULT false',
 )
 
 READ_OFFSETS = f'SELECT "topic", "partition", "next_offset" FROM {OFFSETS}'
+# Tables with an applied position: (source_table, last_commit_lsn, last_event_lsn) for Source.start.
+READ_POSITIONS = (
+    f'SELECT "source_table", COALESCE("last_commit_lsn", 0), "last_event_lsn" FROM {TABLES} '
+    'WHERE "last_event_lsn" IS NOT NULL'
+)
 READ_STOPPED = f'SELECT "source_table", "last_error" FROM {TABLES} WHERE "state" = \'{STOPPED}\''
 
 
@@ -39,19 +52,34 @@ def write_offsets(rows: int) -> str:
     )
 
 
-# Parameters: source_table, target_table, last_lsn, last_source_ts, rows_upserted, rows_deleted.
-# Counters accumulate; lsn and source time keep the previous value when a batch has none; state is untouched
-# on update so a stopped table stays stopped until resumed on purpose.
+# Parameters: source_table, target_table, last_lsn, last_source_ts, rows_upserted, rows_deleted,
+# last_commit_lsn, last_event_lsn, last_tx_id, duplicates_skipped, position_reset.
+# Counters accumulate; lsn and source time keep the previous value when a batch has none; the position moves
+# only with a batch that has one (the core only batches positions above the stored one); state is untouched
+# on update so a stopped table stays stopped until resumed on purpose. A position column keeps its stored
+# value when the batch has no streaming event, unless the table's snapshot started in the batch
+# (``position_reset``): then the snapshot replaced the table and the stored position too.
+_KEEP_OR_REPLACE = (
+    '"{column}" = CASE WHEN excluded."last_event_lsn" IS NULL AND NOT excluded."position_reset" '
+    'THEN "{column}" ELSE excluded."{column}" END'
+)
 RECORD_TABLE = (
     f'INSERT INTO {TABLES} ("source_table", "target_table", "last_lsn", "last_source_ts", "last_applied_at", '
-    '"rows_upserted", "rows_deleted", "state", "last_error") '
-    f"VALUES (?, ?, ?, ?, now(), ?, ?, '{RUNNING}', NULL) "
+    '"rows_upserted", "rows_deleted", "last_commit_lsn", "last_event_lsn", "last_tx_id", '
+    '"duplicates_skipped", '
+    '"position_reset", "state", "last_error") '
+    f"VALUES (?, ?, ?, ?, now(), ?, ?, ?, ?, ?, ?, ?, '{RUNNING}', NULL) "
     'ON CONFLICT ("source_table") DO UPDATE SET "target_table" = excluded."target_table", '
     '"last_lsn" = COALESCE(excluded."last_lsn", "last_lsn"), '
     '"last_source_ts" = COALESCE(excluded."last_source_ts", "last_source_ts"), '
     '"last_applied_at" = excluded."last_applied_at", '
     '"rows_upserted" = "rows_upserted" + excluded."rows_upserted", '
-    '"rows_deleted" = "rows_deleted" + excluded."rows_deleted"'
+    '"rows_deleted" = "rows_deleted" + excluded."rows_deleted", '
+    f"{_KEEP_OR_REPLACE.format(column='last_commit_lsn')}, "
+    f"{_KEEP_OR_REPLACE.format(column='last_tx_id')}, "
+    f"{_KEEP_OR_REPLACE.format(column='last_event_lsn')}, "
+    '"position_reset" = excluded."position_reset", '
+    '"duplicates_skipped" = COALESCE("duplicates_skipped", 0) + excluded."duplicates_skipped"'
 )
 
 # Parameters: source_table, state, last_error.

@@ -69,9 +69,17 @@ class TableChanges:
     columns: list[Column]
     key_columns: list[str]
     truncate: bool = False
+    snapshot_started: bool = False  # the table's snapshot (re)started in this batch: it replaces the table
     deletes: ArrowStream | None = None
     upserts: ArrowStream | None = None
     unavailable: list[str] = field(default_factory=list)
     last_lsn: int | None = None
     last_source_ts_ms: int | None = None
-    counts: dict[str, int] = field(default_factory=dict)  # events seen per op: c, u, d, r, t
+    # The highest source position (source.sequence[0], source.lsn) among the batch's streaming events and
+    # that event's txId; None when it has none (snapshot reads only). Stored in _cdc.tables: Source.start.
+    last_commit_lsn: int | None = None
+    last_event_lsn: int | None = None
+    last_tx_id: int | None = None
+    # events seen per op: c, u, d, r, t; dup = redelivered duplicates skipped; unapplied = keyless
+    # updates/deletes without a before-image (dropped, warned)
+    counts: dict[str, int] = field(default_factory=dict)

@@ -212,7 +212,8 @@ class DuckDBTarget:
         return {(topic, partition): next_offset for topic, partition, next_offset in rows}
 
     def record_table(self, changes: TableChanges, counts: AppliedCounts) -> None:
-        """Add this batch's counts to the table's totals; rows_deleted includes rows removed by truncate."""
+        """Add this batch's counts to the table's totals (rows_deleted includes rows removed by truncate) and
+        store its high source position, in the batch's transaction like the rows."""
         source = source_key(changes.source_schema, changes.source_table)
         table = target_table(changes.source_schema, changes.source_table)
         params: list[object] = [
@@ -222,8 +223,18 @@ class DuckDBTarget:
             _timestamp(changes.last_source_ts_ms),
             counts.upserted,
             counts.deleted + counts.truncated,
+            changes.last_commit_lsn,
+            changes.last_event_lsn,
+            changes.last_tx_id,
+            changes.counts.get("dup", 0),
+            changes.snapshot_started,
         ]
         self._count(source, "record progress", bookkeeping.RECORD_TABLE, params)
+
+    def read_positions(self) -> list[tuple[str, int, int]]:
+        """Each table's applied high position ``(schema.table, last_commit_lsn, last_event_lsn)``."""
+        rows = self._conn.execute(bookkeeping.READ_POSITIONS).fetchall()
+        return [(table, int(commit_lsn), int(lsn)) for table, commit_lsn, lsn in rows]
 
     def mark_table_stopped(self, source_table: str, error: str) -> None:
         """Remember that ``source_table`` (``schema.table``) is not applied any more, and why."""

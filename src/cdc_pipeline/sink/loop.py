@@ -15,7 +15,7 @@ from cdc_pipeline.observe.sink_stats import TableBatch
 from cdc_pipeline.sink.changes import TableChanges
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
 from cdc_pipeline.sink.errors import BadRecordError, IncompatibleSchemaChange
-from cdc_pipeline.sink.source import BadRecord, Batch, Source
+from cdc_pipeline.sink.source import BadRecord, Batch, DroppedEvents, Source
 
 log = logging.getLogger("cdc_pipeline.sink")
 
@@ -33,6 +33,7 @@ class BatchOutcome:
     stopped: dict[str, str] = field(default_factory=dict)  # table -> reason, newly stopped in this batch
     bad_record: BadRecord | None = None  # policy `stop`: the record the batch ended before
     table_stats: list[TableBatch] = field(default_factory=list)
+    dropped: list[DroppedEvents] = field(default_factory=list)  # duplicates and unappliable keyless changes
     apply_s: float = 0.0
 
 
@@ -53,6 +54,7 @@ def commit_batch(source: Source, target: DuckDBTarget, stopped: dict[str, str]) 
         return None
     started = time.monotonic()
     outcome = BatchOutcome(events=batch.events, bad_record=batch.error)
+    outcome.dropped = [d for d in batch.dropped if d.table not in stopped]
     target.begin()  # 2
     try:
         held_back = _apply_tables(target, batch.tables, stopped, outcome)
@@ -104,16 +106,36 @@ def run(
 ) -> None:
     """Repeat the protocol until ``should_stop()``; stopped tables stay stopped, the others keep flowing."""
     stopped = target.stopped_tables()
-    source.start(target.read_offsets())
+    source.start(target.read_offsets(), target.read_positions())
+    warned: set[str] = set()
     while not should_stop():
         outcome = commit_batch(source, target, stopped)
         if outcome is None:
             continue
         for table, reason in outcome.stopped.items():
             log.error("table %s stopped: %s", table, reason)
+        _warn_unapplied(outcome.dropped, warned)
         on_batch(outcome)
         if outcome.bad_record is not None:
             raise BadRecordError(outcome.bad_record)
+
+
+def _warn_unapplied(dropped: Sequence[DroppedEvents], warned: set[str]) -> None:
+    """One warning per table whose updates/deletes cannot be applied (no key, no REPLICA IDENTITY FULL)."""
+    for d in dropped:
+        if d.unapplied and d.table not in warned:
+            warned.add(d.table)
+            schema, _, table = d.table.partition(".")
+            log.warning(
+                "table %s has no primary key and no REPLICA IDENTITY FULL: %d update/delete event(s) "
+                "carried no before-image and were not applied (inserts still replicate; the replica may "
+                'now differ). Fix: in PostgreSQL run `ALTER TABLE "%s"."%s" REPLICA IDENTITY FULL;`, '
+                "then re-snapshot the table",
+                d.table,
+                d.unapplied,
+                schema.replace('"', '""'),
+                table.replace('"', '""'),
+            )
 
 
 __all__ = ["Batch", "BatchOutcome", "Offset", "commit_batch", "run"]

@@ -42,6 +42,8 @@ class Progress:
         self.stats.record_batch(outcome.events, outcome.apply_s, outcome.table_stats)
         for table, reason in outcome.stopped.items():
             self.stats.record_stopped(table, reason)
+        for dropped in outcome.dropped:
+            self.stats.record_dropped(dropped.table, dropped.duplicates, dropped.unapplied)
         self.events += outcome.events
         self.batches += 1
         now = time.monotonic()

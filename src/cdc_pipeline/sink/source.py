@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Literal
 
@@ -71,6 +71,17 @@ class Batch:
     offsets: list[Offset]
     error: BadRecord | None = None
     dead_lettered: int = 0
+    dropped: list[DroppedEvents] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DroppedEvents:
+    """Events of one table a batch consumed but dropped (see ``pipeline/position_filter.hpp``)."""
+
+    table: str  # schema.table
+    topic: str
+    duplicates: int  # redelivered events at or below the table's applied position
+    unapplied: int  # updates/deletes of a keyless table without a before-image (not REPLICA IDENTITY FULL)
 
 
 def table_changes(table: _core.TableBatch) -> TableChanges:
@@ -87,11 +98,15 @@ def table_changes(table: _core.TableBatch) -> TableChanges:
         ],
         key_columns=list(table.key_columns),
         truncate=table.truncate,
+        snapshot_started=table.snapshot_started,
         deletes=table.deletes,
         upserts=table.upserts,
         unavailable=list(table.unavailable),
         last_lsn=table.last_lsn,
         last_source_ts_ms=table.last_source_ts_ms,
+        last_commit_lsn=table.last_commit_lsn,
+        last_event_lsn=table.last_event_lsn,
+        last_tx_id=table.last_tx_id,
         counts=dict(table.counts),
     )
 
@@ -111,6 +126,7 @@ def to_batch(batch: _core.Batch) -> Batch:
         offsets=list(batch.offsets),
         error=bad_record(batch.error),
         dead_lettered=batch.dead_lettered,
+        dropped=[DroppedEvents(*dropped) for dropped in batch.dropped],
     )
 
 
@@ -173,9 +189,17 @@ class Source:
             max_wait_ms=settings.sink_max_wait_ms,
         )
 
-    def start(self, committed: Mapping[tuple[str, int], int] | Iterable[Offset]) -> None:
-        """Assign every table partition at DuckDB's next offset (the beginning where DuckDB has none)."""
-        self._core.start(_positions(committed))
+    def start(
+        self,
+        committed: Mapping[tuple[str, int], int] | Iterable[Offset],
+        applied: Iterable[tuple[str, int, int]] = (),
+    ) -> None:
+        """Assign every table partition at DuckDB's next offset (the beginning where DuckDB has none).
+
+        ``applied``: each table's highest applied source position ``(schema.table, commit LSN, LSN)`` from
+        ``_cdc.tables``; a streaming event at or below it is a redelivered duplicate and is skipped.
+        """
+        self._core.start(_positions(committed), list(applied))
 
     def next_batch(self) -> Batch:
         """The next batch; raises KafkaError on Kafka trouble (nothing consumed then)."""
@@ -216,4 +240,13 @@ def batches_from_records(
     return [to_batch(batch) for batch in _core.batches_from_records(list(records), max_events)]
 
 
-__all__ = ["BadRecord", "Batch", "Offset", "Source", "batches_from_records", "table_changes", "to_batch"]
+__all__ = [
+    "BadRecord",
+    "Batch",
+    "DroppedEvents",
+    "Offset",
+    "Source",
+    "batches_from_records",
+    "table_changes",
+    "to_batch",
+]

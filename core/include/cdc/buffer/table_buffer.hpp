@@ -16,6 +16,9 @@
 //     of its after-image. The target applies deletes before appends, so a delete or update arriving while
 //     appends are pending is a flush boundary (kFlushFirst). An update/delete without a before-image is an
 //     error naming the table and the fix (REPLICA IDENTITY FULL).
+//  6. The first record of a table's snapshot (op r with snapshot = first or first_in_data_collection; not
+//     incremental) truncates the table before it: a snapshot Debezium redoes (Connect killed mid-snapshot,
+//     a re-created connector) replaces the table instead of appending to it.
 //
 // Where the before-image of a keyless table comes from: a delete's `row`, an update's `before`.
 #pragma once
@@ -39,12 +42,21 @@ enum class AddOutcome : std::uint8_t {
 
 // Events per op added to the buffer (including those later coalesced away).
 struct OpCounts {
-  std::int64_t creates = 0;    // c
-  std::int64_t updates = 0;    // u
-  std::int64_t deletes = 0;    // d
-  std::int64_t reads = 0;      // r
-  std::int64_t truncates = 0;  // t
+  std::int64_t creates = 0;     // c
+  std::int64_t updates = 0;     // u
+  std::int64_t deletes = 0;     // d
+  std::int64_t reads = 0;       // r
+  std::int64_t truncates = 0;   // t
+  std::int64_t duplicates = 0;  // streaming events at or below the applied position: dropped
+  std::int64_t unapplied = 0;   // keyless updates/deletes without a before-image: dropped, warned
 };
+
+// Rule 6: the first record of a table's (initial or re-done, not incremental) snapshot.
+inline bool starts_snapshot(const decode::ChangeEvent& event) noexcept {
+  return event.kind == decode::EventKind::kRead &&
+         (event.snapshot == decode::SnapshotMarker::kFirst ||
+          event.snapshot == decode::SnapshotMarker::kFirstInDataCollection);
+}
 
 class TableBuffer {
  public:
@@ -66,9 +78,18 @@ class TableBuffer {
   [[nodiscard]] const std::shared_ptr<const decode::TableSchema>& schema() const noexcept { return schema_; }
   [[nodiscard]] bool keyed() const noexcept { return schema_ != nullptr && !schema_->key_indexes.empty(); }
   [[nodiscard]] bool truncated() const noexcept { return truncated_; }
+  // A snapshot of the table started in this batch (rule 6): the stored position no longer applies.
+  [[nodiscard]] bool snapshot_started() const noexcept { return snapshot_started_; }
   [[nodiscard]] const OpCounts& counts() const noexcept { return counts_; }
   [[nodiscard]] const std::optional<std::int64_t>& last_lsn() const noexcept { return last_lsn_; }
   [[nodiscard]] const std::optional<std::int64_t>& last_source_ts_ms() const noexcept { return last_ts_ms_; }
+  // The highest source position added (streaming events only) and that event's txId.
+  [[nodiscard]] const std::optional<decode::SourcePosition>& last_position() const noexcept {
+    return last_position_;
+  }
+  [[nodiscard]] const std::optional<std::int64_t>& last_tx_id() const noexcept { return last_tx_id_; }
+  // Counts an event dropped without changing the batch (a duplicate or an unappliable keyless change).
+  void count_dropped(bool duplicate) noexcept { ++(duplicate ? counts_.duplicates : counts_.unapplied); }
 
   // Rows whose final state is a row, in first-seen order: full rows in `schema()->fields` order, possibly
   // holding Unavailable cells (rule 3).
@@ -99,6 +120,7 @@ class TableBuffer {
   std::string source_table_;
   std::shared_ptr<const decode::TableSchema> schema_;
   bool truncated_ = false;
+  bool snapshot_started_ = false;
 
   std::unordered_map<std::string, std::size_t> index_;  // encoded key -> slot (keyed tables)
   std::vector<Slot> slots_;                             // keyed tables, first-seen order
@@ -108,6 +130,8 @@ class TableBuffer {
   OpCounts counts_;
   std::optional<std::int64_t> last_lsn_;
   std::optional<std::int64_t> last_ts_ms_;
+  std::optional<decode::SourcePosition> last_position_;
+  std::optional<std::int64_t> last_tx_id_;
 };
 
 }  // namespace cdc::buffer

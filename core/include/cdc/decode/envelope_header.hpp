@@ -17,12 +17,33 @@
 
 namespace cdc::decode {
 
+// source.snapshot: Debezium writes no value for streaming events (the schema default "false").
+enum class SnapshotMarker : std::uint8_t {
+  kFalse,                  // streaming (absent, null or "false")
+  kTrue,                   // a snapshot read in the middle of a table
+  kFirst,                  // the first record of the whole snapshot
+  kFirstInDataCollection,  // the first record of this table's snapshot
+  kLastInDataCollection,   // the last record of this table's snapshot
+  kLast,                   // the last record of the whole snapshot
+  kIncremental,            // a read of an incremental (signal-driven) snapshot
+};
+
+// The SnapshotMarker for `text`, or nullopt when it is not one of Debezium's values.
+std::optional<SnapshotMarker> snapshot_marker_from(std::string_view text) noexcept;
+
+// source.sequence = "[\"<last committed LSN>\",\"<current LSN>\"]" (either element may be null): the
+// first element as an integer, nullopt for null. A DecodeError for any other shape. Allocation-free.
+Result<std::optional<std::int64_t>> parse_sequence_commit_lsn(std::string_view sequence);
+
 struct EnvelopeHeader {
   Op op = Op::kRead;
-  std::string schema;               // source schema, e.g. "public" ("" for a logical decoding message)
-  std::string table;                // source table, e.g. "users" ("" for a logical decoding message)
-  std::optional<std::int64_t> lsn;  // source.lsn; absent or null in some snapshot and message events
-  std::int64_t source_ts_ms = 0;    // source.ts_ms: when the change happened in PostgreSQL
+  std::string schema;                      // source schema, e.g. "public" ("" for a logical decoding message)
+  std::string table;                       // source table, e.g. "users" ("" for a logical decoding message)
+  std::optional<std::int64_t> lsn;         // source.lsn; absent or null in some snapshot and message events
+  std::int64_t source_ts_ms = 0;           // source.ts_ms: when the change happened in PostgreSQL
+  std::optional<std::int64_t> commit_lsn;  // source.sequence[0]: the last committed LSN before this event
+  std::optional<std::int64_t> tx_id;       // source.txId
+  SnapshotMarker snapshot = SnapshotMarker::kFalse;
 
   friend bool operator==(const EnvelopeHeader&, const EnvelopeHeader&) = default;
 };

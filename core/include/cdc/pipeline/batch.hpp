@@ -32,6 +32,9 @@ struct TableBatch {
   std::vector<Column> columns;
   std::vector<std::string> key_columns;
   bool truncate = false;
+  // A snapshot of the table started in this batch: the stored position is replaced by this batch's
+  // (null when it has no streaming event).
+  bool snapshot_started = false;
   // Key columns (keyed tables) or full before-images (keyless); null when nothing is deleted.
   std::shared_ptr<const arrow::Table> deletes;
   // Every column, then a boolean `__cdc_unavailable_<i>` per column named in `unavailable` (i = its index
@@ -40,7 +43,20 @@ struct TableBatch {
   std::vector<std::string> unavailable;
   std::optional<std::int64_t> last_lsn;
   std::optional<std::int64_t> last_source_ts_ms;
+  // The highest source position among the batch's streaming events (position_filter.hpp), and its txId.
+  std::optional<std::int64_t> last_commit_lsn;
+  std::optional<std::int64_t> last_event_lsn;
+  std::optional<std::int64_t> last_tx_id;
   buffer::OpCounts counts;
+};
+
+// Events of one table this batch consumed but dropped: redelivered duplicates, and updates/deletes of a
+// keyless table without a before-image (not REPLICA IDENTITY FULL), which cannot be applied.
+struct DroppedEvents {
+  std::string table;  // "schema.table"
+  std::string topic;
+  std::int64_t duplicates = 0;
+  std::int64_t unapplied = 0;
 };
 
 // A record that could not be decoded or applied: where it is and why.
@@ -62,7 +78,8 @@ struct Batch {
   std::int64_t events = 0;  // records consumed: changes, tombstones, skips and dead-lettered ones
   std::int64_t bytes = 0;   // their key + value bytes
   std::int64_t dead_lettered = 0;
-  std::optional<BadRecord> error;  // policy stop: the batch ends before this record
+  std::vector<DroppedEvents> dropped;  // tables with dropped events, first-seen order
+  std::optional<BadRecord> error;      // policy stop: the batch ends before this record
 };
 
 }  // namespace cdc::pipeline

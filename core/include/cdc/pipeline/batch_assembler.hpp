@@ -32,6 +32,10 @@ class BatchAssembler {
   // value that cannot be exported is reported against this record. Tombstones and skips only count.
   std::variant<buffer::AddOutcome, Rejection> add(decode::ChangeEvent&& event);
 
+  // Counts a consumed event that changes nothing: a duplicate (PositionFilter) or, when `duplicate` is
+  // false, a keyless update/delete without a before-image. Its offset is part of the batch.
+  void count_dropped(const decode::ChangeEvent& event, bool duplicate);
+
   // Counts a record consumed without a change (a dead-lettered one): its offset is part of the batch.
   void count_dead_letter(const std::string& topic, std::int32_t partition, std::int64_t offset,
                          std::size_t bytes);
@@ -54,6 +58,10 @@ class BatchAssembler {
   std::int64_t bytes_ = 0;
   std::int64_t dead_lettered_ = 0;
 };
+
+// An update or delete of a keyless table that carries no before-image (the table is not REPLICA IDENTITY
+// FULL): the row it changes cannot be found, so it is dropped, counted and warned about, never mis-applied.
+bool is_unappliable_keyless_change(const decode::ChangeEvent& event);
 
 // The first cell of the event that does not fit its column, as a Rejection (OK error when all fit).
 Rejection check_cells(const decode::ChangeEvent& event);

@@ -8,6 +8,8 @@
 //  3. after at least one record, a short poll (`quiet_poll_ms`) finds nothing more: a quiet stream gets low
 //     latency, a busy one big batches;
 //  4. a table's buffer says kFlushFirst (schema change, keyless ordering): that event starts the next batch;
+//  0. (not an end) a redelivered streaming event at or below its table's applied position, and a keyless
+//     update/delete without a before-image, are consumed but dropped and counted (Batch::dropped);
 //  5. a bad record (decode error, a value that does not fit its column, a change the buffer cannot apply)
 //     under the stop policy: the batch ends before it, Batch::error says what and where, and every later
 //     call returns the same error without consuming past it, until drop_topics() forgets its topic. Under
@@ -17,6 +19,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -26,6 +29,7 @@
 #include "cdc/kafka/message.hpp"
 #include "cdc/pipeline/batch.hpp"
 #include "cdc/pipeline/batch_assembler.hpp"
+#include "cdc/pipeline/position_filter.hpp"
 #include "cdc/status.hpp"
 
 namespace cdc::pipeline {
@@ -67,8 +71,9 @@ class Batcher {
   // event and a bad record the stop policy is stuck on (used when the sink stops those tables).
   void drop_topics(const std::set<std::string>& topics);
 
-  // Forgets everything read but not batched (used when the assignment starts over).
-  void reset();
+  // Forgets everything read but not batched (used when the assignment starts over), and takes DuckDB's
+  // applied position per table ("schema.table") for the exactly-once rule (position_filter.hpp).
+  void reset(const std::map<std::string, decode::SourcePosition>& applied = {});
 
   // Nothing read waits for a batch (no pending record, no held-back event, no stuck error).
   [[nodiscard]] bool idle() const noexcept { return pending_.empty() && !held_ && !stuck_; }
@@ -89,6 +94,7 @@ class Batcher {
   std::deque<kafka::Message> pending_;       // read from Kafka, not yet in a batch
   std::optional<decode::ChangeEvent> held_;  // refused with kFlushFirst: first of the next batch
   std::optional<BadRecord> stuck_;           // stop policy: the record we do not consume past
+  PositionFilter positions_;                 // per table: the highest position applied or batched
   Status poll_error_;                        // a poll error seen after records were taken: next call's
 };
 

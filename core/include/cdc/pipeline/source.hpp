@@ -12,11 +12,13 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "cdc/decode/change_event.hpp"
 #include "cdc/kafka/config.hpp"
 #include "cdc/kafka/message.hpp"
 #include "cdc/pipeline/batch.hpp"
@@ -51,7 +53,10 @@ class Source {
 
   // Discovers the table topics and assigns all their partitions at `committed` (DuckDB's next offsets),
   // or at the beginning where DuckDB has none. Forgets anything read before and resumes rewound topics.
-  Status start(const std::vector<kafka::TopicPartitionOffset>& committed);
+  // `applied`: DuckDB's highest applied source position per table ("schema.table"), for the exactly-once
+  // rule (position_filter.hpp).
+  Status start(const std::vector<kafka::TopicPartitionOffset>& committed,
+               const std::map<std::string, decode::SourcePosition>& applied = {});
 
   // The next batch (see batcher.hpp). An error only for Kafka trouble (nothing consumed then); bad records
   // are reported in Batch::error or dead-lettered.
