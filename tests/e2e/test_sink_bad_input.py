@@ -1,4 +1,4 @@
-"""A value that cannot be converted: policy `stop-sink` stops exactly there (and again after a restart, never a
+"""A value that cannot be converted: `stop-sink` stops exactly there (and again after a restart, never a
 skip or a crash loop); policy `dead-letter` sends the raw record to the dead-letter topic and goes on.
 
 The bad record is a real one: `numeric` without precision maps to DECIMAL(38,18), and Debezium faithfully
