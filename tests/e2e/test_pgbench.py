@@ -21,6 +21,7 @@ from cdc_pipeline.config import Settings
 from cdc_pipeline.connectors.apply import apply_connector
 from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.connectors.model import TableRef
+from cdc_pipeline.errors import CdcError
 from cdc_pipeline.observe.verify import VerifyOptions, verify
 from cdc_pipeline.sample import postgres_dsn
 from cdc_pipeline.sink.tables_admin import TablesReport
@@ -77,3 +78,6 @@ def test_pgbench_replicates_all_four_tables_exactly(bench_db: Settings) -> None:
         assert [t.verdict for t in report.tables] == ["equal"] * 4, report.to_json()
         listed = tables.list_tables(sink.settings)
         assert isinstance(listed, TablesReport) and listed.stopped == [], listed
+        with pytest.raises(CdcError, match="key_columns") as refused:  # keyless: no incremental snapshot
+            tables.resnapshot(sink.settings, "public.pgbench_history")
+        assert "cdc tables resnapshot public.pgbench_history" in str(refused.value)

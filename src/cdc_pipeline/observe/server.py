@@ -8,7 +8,7 @@ request gets its own DuckDB cursor, so reads see committed snapshots and never b
                    ``?format=`` also works. 200 with the result; 403 ``{"error", "kind": "refused"}``
                    for a statement that would write; 400 for SQL that fails; 504 when it runs too long.
 ``GET /metrics``   Prometheus text format.
-``GET /health``    ``{"status": "ok", "state": ...}``; 503 once the sink failed.
+``GET /health``    ``{"status": "ok", "state": ...}``; 503 while starting and once the sink failed.
 ``POST /admin/tables``  JSON ``{"action": "list|resume|skip|resnapshot", ...}``: run by the sink loop
                    between batches (the one writer of the file); 200 with the report, 409 when refused.
 ``GET /status``    JSON: sink counters and, per table, rows, last LSN, source commit time, lag, events per
@@ -167,8 +167,14 @@ def _handler_class(server: ObserveServer) -> type[BaseHTTPRequestHandler]:
                 body = server.stats.registry.render().encode("utf-8")
                 self._send(200, "text/plain; version=0.0.4; charset=utf-8", body)
             elif path == "/health":
-                healthy = server.stats.state != "failed"
-                payload = {"status": "ok" if healthy else "failed", "state": server.stats.state}
+                # Healthy only once the loop has run a turn (Kafka reached, offsets read, first batch applied
+                # or none waiting): `cdc up` must not call a sink healthy that dies on its first batch.
+                healthy = server.stats.state not in {"failed", "starting"}
+                state = server.stats.state
+                payload = {
+                    "status": "ok" if healthy else state if state == "starting" else "failed",
+                    "state": state,
+                }
                 self._send_json(200 if healthy else 503, payload)
             elif path == "/status":
                 try:

@@ -120,7 +120,7 @@ def _stop_after_rollback(
     source: Source, target: DuckDBTarget, error: ApplyError, stopped: dict[str, str], started: float
 ) -> BatchOutcome:
     """Stop the table DuckDB refused (own transaction); the source re-reads the batch without it."""
-    reason = f"{error}. {retry_hint(error.source)}"
+    reason = f"{error.what}. {retry_hint(error.source)}"
     target.begin()
     try:
         target.mark_table_stopped(error.source, reason, target.held_position(error.topic))
@@ -173,6 +173,7 @@ def run(
     *,
     policy: OnError = "stop-table",
     admin: AdminQueue | None = None,
+    on_ready: Callable[[], None] = lambda: None,
 ) -> None:
     """Repeat the protocol until ``should_stop()``; stopped tables stay stopped, the others keep flowing.
 
@@ -182,12 +183,16 @@ def run(
     """
     stopped = target.stopped_tables()
     source.start(target.read_offsets())
+    ready = False
     while not should_stop():
         if admin is not None and admin.run_pending(target):
             stopped.clear()
             stopped.update(target.stopped_tables())
             source.start(target.read_offsets())
         outcome = commit_batch(source, target, stopped, policy)
+        if not ready:  # one turn went through: Kafka answered and the first batch (if any) is applied
+            ready = True
+            on_ready()
         if outcome is None:
             continue
         for table, reason in outcome.stopped.items():

@@ -85,9 +85,16 @@ def run_sink(settings: Settings, stop: StopFlag | None = None) -> Progress:
         admin = AdminQueue()
         server = _start_server(settings, target, stats, admin)
         lag = ConsumerLagPoller(target.cursor, stats, settings.bootstrap_servers, interval_s=5.0).start()
-        stats.set_state("running")
         try:
-            run(source, target, stop, progress.add, policy=settings.sink_on_error, admin=admin)
+            run(
+                source,
+                target,
+                stop,
+                progress.add,
+                policy=settings.sink_on_error,
+                admin=admin,
+                on_ready=lambda: stats.set_state("running"),
+            )
         except CdcError as exc:
             stats.record_error("apply", str(exc))
             stats.set_state("failed")
