@@ -25,6 +25,7 @@ from cdc_pipeline.cli_connectors import connectors_app
 from cdc_pipeline.cli_observe import register as register_observe_commands
 from cdc_pipeline.cli_status import status_view
 from cdc_pipeline.cli_status import watch as watch_status
+from cdc_pipeline.cli_tables import tables_app
 from cdc_pipeline.config import Settings, load_settings
 from cdc_pipeline.connectors.apply import apply_connector, wait_all_running
 from cdc_pipeline.connectors.model import pipeline_tables, tables_from_connector_json
@@ -93,6 +94,7 @@ def main(
 app.add_typer(connectors_app(STATE, handles_errors), name="connectors")
 app.add_typer(config_app(STATE, handles_errors), name="config")
 app.add_typer(bench_app(STATE, handles_errors), name="bench")
+app.add_typer(tables_app(STATE, handles_errors), name="tables")
 register_observe_commands(app, STATE, handles_errors)
 
 
@@ -164,7 +166,8 @@ def sink(
     max_events: Annotated[int | None, typer.Option(help="most events per DuckDB transaction")] = None,
     max_wait_ms: Annotated[int | None, typer.Option(help="longest wait once a batch has events")] = None,
     on_error: Annotated[
-        str | None, typer.Option(help="bad record: stop | dead-letter [default: stop]")
+        str | None,
+        typer.Option(help="a table's change cannot be applied: stop-table | dead-letter | stop-sink"),
     ] = None,
 ) -> None:
     """Run the DuckDB sink in the foreground until Ctrl-C / SIGTERM (`cdc up` also starts it)."""

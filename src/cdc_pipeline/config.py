@@ -19,7 +19,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, f
 from cdc_pipeline import config_values
 from cdc_pipeline.config_values import read_table_file
 from cdc_pipeline.errors import ConfigError
+from cdc_pipeline.sink.policy import OnError, parse_on_error
 
 ENV_PREFIX = "CDC_"
 ALIASES = {"kafka_connect_port": "connect_port", "kafka_external_port": "kafka_port"}
@@ -101,9 +102,10 @@ class Settings(BaseModel):
     sink_max_wait_ms: int = Field(
         500, ge=1, le=60_000, description="longest a batch waits for more events once it has some"
     )
-    sink_on_error: Literal["stop", "dead-letter"] = Field(
-        "stop",
-        description="bad record: stop there (resume after the fix) or send it to the dead-letter topic",
+    sink_on_error: OnError = Field(
+        "stop-table",
+        description="a table's change cannot be applied: stop-table (only it stops, the others flow), "
+        "dead-letter (bad records go to the dead-letter topic), stop-sink (alias stop: the whole sink stops)",
     )
     sink_dead_letter_topic: str = Field(
         "",
@@ -133,6 +135,11 @@ class Settings(BaseModel):
     @classmethod
     def _key_columns(cls, value: Any) -> dict[str, list[str]]:
         return config_values.parse_key_columns(value)
+
+    @field_validator("sink_on_error", mode="before")
+    @classmethod
+    def _sink_on_error(cls, value: Any) -> OnError:
+        return parse_on_error(value)
 
     @field_validator("debezium", mode="before")
     @classmethod

@@ -170,6 +170,8 @@ def test_formats_json_csv_and_arrow(served: tuple[ObserveServer, Writer]) -> Non
 
 def test_health_metrics_and_status(served: tuple[ObserveServer, Writer]) -> None:
     server, _ = served
+    assert httpx.get(f"{server.url}/health").status_code == 503, "starting: not healthy yet"
+    server.stats.set_state("running")
     server.stats.record_batch(3, 0.01, [TableBatch("public.items", {"c": 3}, upserted=3, last_lsn=9)])
     assert httpx.get(f"{server.url}/health").json() == {"status": "ok", "state": "running"}
     metrics = httpx.get(f"{server.url}/metrics")

@@ -1,4 +1,4 @@
-"""A value that cannot be converted: policy `stop` stops exactly there (and again after a restart, never a
+"""A value that cannot be converted: `stop-sink` stops exactly there (and again after a restart, never a
 skip or a crash loop); policy `dead-letter` sends the raw record to the dead-letter topic and goes on.
 
 The bad record is a real one: `numeric` without precision maps to DECIMAL(38,18), and Debezium faithfully
@@ -38,6 +38,7 @@ def bad_pipeline(
             "topic_prefix": f"e2e_{table}",
             "duckdb_path": tmp_path / "bad.duckdb",
             "sink_max_wait_ms": 200,
+            "sink_on_error": "stop-sink",
         }
     )
     pg.execute(f"CREATE TABLE {table} (id integer PRIMARY KEY, v numeric)")

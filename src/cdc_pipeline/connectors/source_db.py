@@ -80,7 +80,7 @@ def gather_facts(settings: Settings, tables: Sequence[TableRef]) -> SourceFacts:
             can_replicate=bool(can_replicate),
             max_replication_slots=int(str(_one(conn, "SHOW max_replication_slots"))),
             slots=slots(conn),
-            tables=_table_facts(conn, tables),
+            tables=table_facts(conn, tables),
         )
 
 
@@ -104,7 +104,7 @@ def _int(value: object) -> int | None:
     return int(value) if isinstance(value, int) else None
 
 
-def _table_facts(conn: Connection, tables: Sequence[TableRef]) -> list[TableFacts]:
+def table_facts(conn: Connection, tables: Sequence[TableRef]) -> list[TableFacts]:
     rows = conn.execute(
         "SELECT n.nspname, c.relname, c.relreplident, "
         "  EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) "

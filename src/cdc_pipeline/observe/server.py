@@ -8,7 +8,9 @@ request gets its own DuckDB cursor, so reads see committed snapshots and never b
                    ``?format=`` also works. 200 with the result; 403 ``{"error", "kind": "refused"}``
                    for a statement that would write; 400 for SQL that fails; 504 when it runs too long.
 ``GET /metrics``   Prometheus text format.
-``GET /health``    ``{"status": "ok", "state": ...}``; 503 once the sink failed.
+``GET /health``    ``{"status": "ok", "state": ...}``; 503 while starting and once the sink failed.
+``POST /admin/tables``  JSON ``{"action": "list|resume|skip|resnapshot", ...}``: run by the sink loop
+                   between batches (the one writer of the file); 200 with the report, 409 when refused.
 ``GET /status``    JSON: sink counters and, per table, rows, last LSN, source commit time, lag, events per
                    second over the last minute, errors; consumer lag per topic and partition.
 ===========  ======================================================================================
@@ -26,10 +28,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import duckdb
+from cdc_pipeline.errors import CdcError
 from cdc_pipeline.observe import query_exec
 from cdc_pipeline.observe.readonly import InvalidSqlError, WriteRefusedError
 from cdc_pipeline.observe.replica_tables import replica_tables
 from cdc_pipeline.observe.sink_stats import SinkStats
+from cdc_pipeline.sink import tables_admin
+from cdc_pipeline.sink.admin import AdminQueue
 
 log = logging.getLogger("cdc_pipeline.observe")
 
@@ -42,9 +47,15 @@ class ObserveServer:
     """Serves the endpoints above until :meth:`stop`. Port 0 picks a free port (see :attr:`port`)."""
 
     def __init__(
-        self, cursor: CursorFactory, stats: SinkStats, port: int, query_timeout_s: float = 60.0
+        self,
+        cursor: CursorFactory,
+        stats: SinkStats,
+        port: int,
+        query_timeout_s: float = 60.0,
+        admin: AdminQueue | None = None,
     ) -> None:
         self.cursor = cursor
+        self.admin = admin
         self.stats = stats
         self.query_timeout_s = query_timeout_s
         self._httpd = ThreadingHTTPServer((HOST, port), _handler_class(self))
@@ -94,6 +105,23 @@ class ObserveServer:
             return _error(400, "sql_error", str(exc))
         return 200, query_exec.CONTENT_TYPES[fmt], query_exec.encode(result, fmt)
 
+    def tables_admin(self, body: str) -> tuple[int, str, bytes]:
+        """``POST /admin/tables``: run a `cdc tables` action in the sink loop, between batches."""
+        if self.admin is None:
+            return _error(503, "unavailable", "this endpoint does not run a sink loop")
+        try:
+            action = tables_admin.action_from_request(json.loads(body))
+        except (ValueError, AttributeError) as exc:
+            return _error(400, "bad_request", str(exc))
+        try:
+            report = self.admin.submit(action)
+        except CdcError as exc:
+            return _error(409, "refused", str(exc))
+        except TimeoutError as exc:
+            return _error(503, "busy", str(exc))
+        payload = json.dumps({**report.to_json(), "via": "sink"}, default=str).encode("utf-8")
+        return 200, "application/json", payload
+
     def status(self) -> dict[str, Any]:
         """The sink's own counters merged with what DuckDB holds (rows, totals since the first run)."""
         snapshot = self.stats.snapshot()
@@ -139,8 +167,14 @@ def _handler_class(server: ObserveServer) -> type[BaseHTTPRequestHandler]:
                 body = server.stats.registry.render().encode("utf-8")
                 self._send(200, "text/plain; version=0.0.4; charset=utf-8", body)
             elif path == "/health":
-                healthy = server.stats.state != "failed"
-                payload = {"status": "ok" if healthy else "failed", "state": server.stats.state}
+                # Healthy only once the loop has run a turn (Kafka reached, offsets read, first batch applied
+                # or none waiting): `cdc up` must not call a sink healthy that dies on its first batch.
+                healthy = server.stats.state not in {"failed", "starting"}
+                state = server.stats.state
+                payload = {
+                    "status": "ok" if healthy else state if state == "starting" else "failed",
+                    "state": state,
+                }
                 self._send_json(200 if healthy else 503, payload)
             elif path == "/status":
                 try:
@@ -152,14 +186,17 @@ def _handler_class(server: ObserveServer) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             split = urlsplit(self.path)
-            if split.path != "/query":
-                self._send(*_error(404, "not_found", "POST /query only"))
+            if split.path not in {"/query", "/admin/tables"}:
+                self._send(*_error(404, "not_found", "POST /query or /admin/tables only"))
                 return
             length = int(self.headers.get("Content-Length") or 0)
             if length > MAX_BODY:
                 self._send(*_error(413, "too_large", f"the SQL text is over {MAX_BODY} bytes"))
                 return
             body = self.rfile.read(length).decode("utf-8", errors="replace")
+            if split.path == "/admin/tables":
+                self._send(*server.tables_admin(body))
+                return
             fmt = parse_qs(split.query).get("format", ["json"])[0]
             sql = body
             if "json" in (self.headers.get("Content-Type") or ""):

@@ -13,6 +13,8 @@ _CDC = quote_ident(BOOKKEEPING_SCHEMA)
 OFFSETS = f'{_CDC}."offsets"'
 TABLES = f'{_CDC}."tables"'
 
+SKIPPED = f'{_CDC}."skipped"'
+
 RUNNING = "running"
 STOPPED = "stopped"
 
@@ -32,6 +34,17 @@ CREATE: tuple[str, ...] = (
     f'ALTER TABLE {TABLES} ADD COLUMN IF NOT EXISTS "duplicates_skipped" BIGINT DEFAULT 0',
     # Whether the last recorded batch started the table's snapshot (read only by RECORD_TABLE's update).
     f'ALTER TABLE {TABLES} ADD COLUMN IF NOT EXISTS "position_reset" BOOLEAN DEFAULT false',
+    # Where a stopped table is held (the record it resumes at) and how many records were skipped on purpose.
+    # Added with IF NOT EXISTS so files written before these columns existed are upgraded in place.
+    f'ALTER TABLE {TABLES} ADD COLUMN IF NOT EXISTS "stopped_topic" VARCHAR',
+    f'ALTER TABLE {TABLES} ADD COLUMN IF NOT EXISTS "stopped_partition" INTEGER',
+    f'ALTER TABLE {TABLES} ADD COLUMN IF NOT EXISTS "stopped_offset" BIGINT',
+    f'ALTER TABLE {TABLES} ADD COLUMN IF NOT EXISTS "stopped_at" TIMESTAMPTZ',
+    f'ALTER TABLE {TABLES} ADD COLUMN IF NOT EXISTS "records_skipped" BIGINT DEFAULT 0',
+    # The audit trail of `cdc tables skip`: one row per record the sink was told not to apply.
+    f"CREATE TABLE IF NOT EXISTS {SKIPPED} ("
+    '"topic" VARCHAR, "partition" INTEGER, "offset" BIGINT, "source_table" VARCHAR, '
+    '"skipped_at" TIMESTAMPTZ, "reason" VARCHAR, PRIMARY KEY ("topic", "partition", "offset"))',
 )
 
 READ_OFFSETS = f'SELECT "topic", "partition", "next_offset" FROM {OFFSETS}'
@@ -82,9 +95,37 @@ RECORD_TABLE = (
     '"duplicates_skipped" = COALESCE("duplicates_skipped", 0) + excluded."duplicates_skipped"'
 )
 
-# Parameters: source_table, state, last_error.
-SET_STATE = (
-    f'INSERT INTO {TABLES} ("source_table", "rows_upserted", "rows_deleted", "state", "last_error") '
-    'VALUES (?, 0, 0, ?, ?) ON CONFLICT ("source_table") DO UPDATE SET "state" = excluded."state", '
-    '"last_error" = excluded."last_error"'
+# Parameters: source_table, last_error, stopped_topic, stopped_partition, stopped_offset.
+STOP_TABLE = (
+    f'INSERT INTO {TABLES} ("source_table", "rows_upserted", "rows_deleted", "state", "last_error", '
+    '"stopped_topic", "stopped_partition", "stopped_offset", "stopped_at") '
+    f"VALUES (?, 0, 0, '{STOPPED}', ?, ?, ?, ?, now()) ON CONFLICT (\"source_table\") DO UPDATE SET "
+    '"state" = excluded."state", "last_error" = excluded."last_error", '
+    '"stopped_topic" = excluded."stopped_topic", "stopped_partition" = excluded."stopped_partition", '
+    '"stopped_offset" = excluded."stopped_offset", "stopped_at" = excluded."stopped_at"'
 )
+
+# Parameters: source_table.
+RESUME_TABLE = (
+    f'UPDATE {TABLES} SET "state" = \'{RUNNING}\', "last_error" = NULL, "stopped_topic" = NULL, '
+    '"stopped_partition" = NULL, "stopped_offset" = NULL, "stopped_at" = NULL WHERE "source_table" = ?'
+)
+
+LIST_TABLES = (
+    'SELECT "source_table", "target_table", "state", "last_error", "stopped_topic", "stopped_partition", '
+    f'"stopped_offset", "stopped_at", COALESCE("records_skipped", 0) FROM {TABLES} ORDER BY "source_table"'
+)
+
+# Parameters: topic, partition, offset, source_table, reason.
+RECORD_SKIP = (
+    f'INSERT INTO {SKIPPED} ("topic", "partition", "offset", "source_table", "skipped_at", "reason") '
+    "VALUES (?, ?, ?, ?, now(), ?)"
+)
+
+# Parameters: source_table.
+COUNT_SKIP = (
+    f'UPDATE {TABLES} SET "records_skipped" = COALESCE("records_skipped", 0) + 1 WHERE "source_table" = ?'
+)
+
+# Parameters: topic, partition, next_offset.
+SET_OFFSET = write_offsets(1)

@@ -30,6 +30,15 @@ from cdc_pipeline.sink.naming import TargetTable, source_key, target_table
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
+# DuckDB failures of the database itself, not of one table's data: they stop the sink whatever the policy.
+_PROCESS_ERRORS = (
+    duckdb.IOException,
+    duckdb.FatalException,
+    duckdb.InternalException,
+    duckdb.OutOfMemoryException,
+    duckdb.PermissionException,
+)
+
 _CATALOG = (
     "SELECT column_name, data_type, is_nullable, column_default FROM duckdb_columns() "
     "WHERE database_name = current_database() AND lower(schema_name) = lower(?) "
@@ -107,7 +116,10 @@ class DuckDBTarget:
     def evolve(self, changes: TableChanges) -> list[str]:
         """Create or alter the table so it holds ``changes`` (see :mod:`.ddl`); returns the DDL run."""
         table = target_table(changes.source_schema, changes.source_table)
-        statements = plan_evolution(changes, self.existing_columns(table))
+        existing = self.existing_columns(table)
+        if not existing and not changes.columns:
+            return []  # a truncate (no row schema) of a table not created yet: see apply()
+        statements = plan_evolution(changes, existing)
         source = source_key(changes.source_schema, changes.source_table)
         for statement in statements:
             self._count(source, "evolve the schema", statement)
@@ -118,6 +130,12 @@ class DuckDBTarget:
     def apply(self, changes: TableChanges) -> AppliedCounts:
         """Truncate, then deletes, then upserts (DESIGN.md's order); the rules are in :mod:`.dml`."""
         source = source_key(changes.source_schema, changes.source_table)
+        if not changes.columns and not self.existing_columns(
+            target_table(changes.source_schema, changes.source_table)
+        ):
+            # Debezium's truncate event has no row schema; truncating a table DuckDB does not hold yet is a
+            # no-op (creating it would fail: "Table must have at least one column").
+            return AppliedCounts(upserted=0, deleted=0)
         shape = self._shape(changes, source)
         truncated = self._count(source, "truncate", dml.truncate(shape.table)) if changes.truncate else 0
         deleted = self._scan(source, "delete rows", changes.deletes, lambda s: self._delete_sql(shape, s))
@@ -196,7 +214,7 @@ class DuckDBTarget:
         try:
             row = self._conn.execute(sql, params).fetchone()
         except duckdb.Error as exc:
-            raise ApplyError(source, step, exc) from exc
+            raise ApplyError(source, step, exc, table_level=not isinstance(exc, _PROCESS_ERRORS)) from exc
         return int(row[0]) if row and isinstance(row[0], int) else 0
 
     # -- bookkeeping -----------------------------------------------------------------------------------
@@ -236,17 +254,46 @@ class DuckDBTarget:
         rows = self._conn.execute(bookkeeping.READ_POSITIONS).fetchall()
         return [(table, int(commit_lsn), int(lsn)) for table, commit_lsn, lsn in rows]
 
-    def mark_table_stopped(self, source_table: str, error: str) -> None:
-        """Remember that ``source_table`` (``schema.table``) is not applied any more, and why."""
-        self._count(
-            source_table, "mark it stopped", bookkeeping.SET_STATE, [source_table, bookkeeping.STOPPED, error]
-        )
+    def mark_table_stopped(
+        self, source_table: str, error: str, at: tuple[str, int, int] | None = None
+    ) -> None:
+        """Remember that ``source_table`` (``schema.table``) is not applied any more, why, and where it is
+        held: ``at`` = (topic, partition, offset of the record it resumes at)."""
+        topic, partition, offset = at if at is not None else (None, None, None)
+        params: list[object] = [source_table, error, topic, partition, offset]
+        self._count(source_table, "mark it stopped", bookkeeping.STOP_TABLE, params)
 
     def resume_table(self, source_table: str) -> None:
-        """Apply ``source_table`` again (after it was re-snapshotted)."""
-        self._count(
-            source_table, "resume it", bookkeeping.SET_STATE, [source_table, bookkeeping.RUNNING, None]
-        )
+        """Apply ``source_table`` again (after the cause was fixed, a record skipped, or a re-snapshot)."""
+        self._count(source_table, "resume it", bookkeeping.RESUME_TABLE, [source_table])
+
+    def table_rows(self) -> list[tuple[object, ...]]:
+        """``_cdc.tables`` as :data:`bookkeeping.LIST_TABLES` selects it."""
+        return self._conn.execute(bookkeeping.LIST_TABLES).fetchall()
+
+    def record_skip(self, source_table: str, record: tuple[str, int, int], reason: str) -> None:
+        """Audit one record skipped on purpose and move its partition past it (caller's transaction)."""
+        topic, partition, offset = record
+        self._count(source_table, "record the skip", bookkeeping.RECORD_SKIP, [*record, source_table, reason])
+        self._count(source_table, "count the skip", bookkeeping.COUNT_SKIP, [source_table])
+        self._count(source_table, "move past it", bookkeeping.SET_OFFSET, [topic, partition, offset + 1])
+
+    def held_position(self, topic: str) -> tuple[str, int, int]:
+        """Where a held topic resumes: its lowest partition and DuckDB's next offset (0 = the beginning)."""
+        held = sorted((p, o) for (t, p), o in self.read_offsets().items() if t == topic)
+        partition, offset = held[0] if held else (0, 0)
+        return topic, partition, offset
+
+    def set_offset(self, topic: str, partition: int, next_offset: int) -> None:
+        self._count(topic, "set its offset", bookkeeping.SET_OFFSET, [topic, partition, next_offset])
+
+    def drop_table(self, schema: str, table: str) -> bool:
+        """Drop the DuckDB copy of ``schema.table`` (to rebuild it from a snapshot); False when absent."""
+        target = target_table(schema, table)
+        if not self.existing_columns(target):
+            return False
+        self._count(source_key(schema, table), "drop it", f"DROP TABLE {target.sql}")
+        return True
 
     def stopped_tables(self) -> dict[str, str]:
         """Stopped source tables (``schema.table``) and the error that stopped each."""

@@ -20,6 +20,7 @@ from cdc_pipeline.errors import CdcError
 from cdc_pipeline.observe.consumer_lag import ConsumerLagPoller
 from cdc_pipeline.observe.server import ObserveServer
 from cdc_pipeline.observe.sink_stats import SinkStats
+from cdc_pipeline.sink.admin import AdminQueue
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
 from cdc_pipeline.sink.loop import BatchOutcome, run
 from cdc_pipeline.sink.source import Source
@@ -83,11 +84,19 @@ def run_sink(settings: Settings, stop: StopFlag | None = None) -> Progress:
         settings.duckdb_file,
     )
     with DuckDBTarget(settings.duckdb_file) as target, Source.from_settings(settings) as source:
-        server = _start_server(settings, target, stats)
+        admin = AdminQueue()
+        server = _start_server(settings, target, stats, admin)
         lag = ConsumerLagPoller(target.cursor, stats, settings.bootstrap_servers, interval_s=5.0).start()
-        stats.set_state("running")
         try:
-            run(source, target, stop, progress.add)
+            run(
+                source,
+                target,
+                stop,
+                progress.add,
+                policy=settings.sink_on_error,
+                admin=admin,
+                on_ready=lambda: stats.set_state("running"),
+            )
         except CdcError as exc:
             stats.record_error("apply", str(exc))
             stats.set_state("failed")
@@ -101,12 +110,18 @@ def run_sink(settings: Settings, stop: StopFlag | None = None) -> Progress:
     return progress
 
 
-def _start_server(settings: Settings, target: DuckDBTarget, stats: SinkStats) -> ObserveServer | None:
+def _start_server(
+    settings: Settings, target: DuckDBTarget, stats: SinkStats, admin: AdminQueue
+) -> ObserveServer | None:
     if not settings.sink_http_port:
         return None
     try:
         server = ObserveServer(
-            target.cursor, stats, port=settings.sink_http_port, query_timeout_s=settings.sink_query_timeout_s
+            target.cursor,
+            stats,
+            port=settings.sink_http_port,
+            query_timeout_s=settings.sink_query_timeout_s,
+            admin=admin,
         ).start()
     except OSError as exc:
         raise CdcError(

@@ -18,10 +18,11 @@ import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 from cdc_pipeline import _core
 from cdc_pipeline.sink.changes import Column, TableChanges
+from cdc_pipeline.sink.policy import OnError, core_policy, parse_on_error
 
 if TYPE_CHECKING:
     from cdc_pipeline.config import Settings
@@ -29,12 +30,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("cdc_pipeline.sink.source")
 
 Offset = tuple[str, int, int]  # topic, partition, next offset to read
-
-_POLICIES: dict[str, Literal["stop", "dead_letter"]] = {
-    "stop": "stop",
-    "dead-letter": "dead_letter",
-    "dead_letter": "dead_letter",
-}
 
 
 @dataclass  # not frozen: it satisfies sink.errors.BadRecordLike, whose attributes are plain
@@ -148,7 +143,7 @@ class Source:
         group_id: str = "cdc-sink",
         include_tables: Iterable[str] = (),
         exclude_tables: Iterable[str] = (),
-        on_error: str = "stop",
+        on_error: str = "stop-table",
         dead_letter_topic: str = "",
         topic_refresh_ms: int = 2000,
         max_events: int = 100_000,
@@ -156,8 +151,11 @@ class Source:
         max_wait_ms: int = 500,
         kafka_config: Mapping[str, str] | None = None,
     ) -> None:
-        if on_error not in _POLICIES:
-            raise ValueError(f"on_error must be 'stop' or 'dead-letter', not {on_error!r}")
+        try:
+            self.on_error: OnError = parse_on_error(on_error)
+        except ValueError as exc:
+            raise ValueError(f"on_error {exc}") from exc
+        self.topic_prefix = topic_prefix
         config = {"bootstrap.servers": bootstrap_servers, "group.id": group_id, "client.id": "cdc-sink"}
         config.update(kafka_config or {})
         self.max_events = max_events
@@ -167,7 +165,7 @@ class Source:
             config,
             topic_prefix,
             sorted(include_tables),
-            _POLICIES[on_error],
+            core_policy(self.on_error),
             dead_letter_topic,
             topic_refresh_ms,
             sorted(exclude_tables),
@@ -217,6 +215,10 @@ class Source:
         topics = sorted(set(topics))
         if topics:
             self._core.rewind(topics)
+
+    def table_of_topic(self, topic: str) -> str:
+        """``schema.table`` of a Debezium table topic ``<prefix>.<schema>.<table>``."""
+        return topic.removeprefix(f"{self.topic_prefix}.")
 
     def assignment(self) -> list[Offset]:
         return self._core.assignment()

@@ -1,7 +1,9 @@
 """The DuckDB sink as a stack component: `cdc sink` run detached, with a pid file and a log like the others.
 
 It starts last (it needs Kafka) and stops first (SIGTERM lets it finish its batch and checkpoint DuckDB).
-Healthy means its endpoint answers ``/health``; with the endpoint off (``sink_http_port`` 0), that it runs.
+Healthy means its endpoint answers ``/health`` with 200, which it does only after its loop's first turn
+(Kafka reached, the first batch applied), so `cdc up` never calls a sink healthy that dies right after;
+with the endpoint off (``sink_http_port`` 0), that it runs.
 """
 
 from __future__ import annotations

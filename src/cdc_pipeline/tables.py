@@ -1,0 +1,143 @@
+"""`cdc tables ...` and its logic: talk to the running sink, or open the DuckDB file when none runs.
+
+The DuckDB file has one writer. When the sink runs, its endpoint (``POST /admin/tables``) hands the action to
+the sink loop, which runs it between batches; when it does not, the action runs on the file directly. Either
+way the same action of :mod:`cdc_pipeline.sink.tables_admin` runs and its report comes back.
+
+`resnapshot` also needs Kafka and PostgreSQL: it reads the table's high watermarks before the sink drops the
+DuckDB copy and moves the table there, then sends Debezium an incremental ``execute-snapshot`` signal. Keyed
+tables only (or keyless ones given ``key_columns``: the signal names them as ``surrogate-key``).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+import httpx
+from psycopg import sql
+
+from cdc_pipeline import _core
+from cdc_pipeline.config import Settings
+from cdc_pipeline.connectors import source_db
+from cdc_pipeline.connectors.model import TableRef, signal_table
+from cdc_pipeline.errors import CdcError
+from cdc_pipeline.observe.replica_client import endpoint_url
+from cdc_pipeline.sink.tables_admin import ActionReport, TablesReport, report_from_json
+
+
+def _sink_answers(settings: Settings) -> bool:
+    if not settings.sink_http_port:
+        return False
+    try:
+        return httpx.get(f"{endpoint_url(settings)}/health", timeout=2.0).status_code in {200, 503}
+    except httpx.HTTPError:
+        return False
+
+
+def run_request(settings: Settings, request: dict[str, Any]) -> TablesReport | ActionReport:
+    """Run one `cdc tables` action in the running sink, or on the DuckDB file when no sink runs."""
+    if _sink_answers(settings):
+        response = httpx.post(f"{endpoint_url(settings)}/admin/tables", json=request, timeout=90.0)
+        payload = response.json()
+        if response.status_code != 200:
+            raise CdcError(f"the sink refused `cdc tables {request['action']}`: {payload.get('error')}")
+        return report_from_json(payload)
+    return _run_on_file(settings, request)
+
+
+def _run_on_file(settings: Settings, request: dict[str, Any]) -> TablesReport | ActionReport:
+    import duckdb  # noqa: PLC0415 (keeps duckdb out of other commands)
+    from cdc_pipeline.sink.admin import run_action  # noqa: PLC0415
+    from cdc_pipeline.sink.duckdb_target import DuckDBTarget  # noqa: PLC0415
+    from cdc_pipeline.sink.tables_admin import action_from_request  # noqa: PLC0415
+
+    if not settings.duckdb_file.exists():
+        raise CdcError(
+            f"no DuckDB file at {settings.duckdb_file}", "start the sink with `cdc up` or `cdc sink`"
+        )
+    try:
+        with DuckDBTarget(settings.duckdb_file) as target:
+            report = run_action(target, action_from_request(request))
+    except duckdb.IOException as exc:
+        raise CdcError(
+            f"cannot open {settings.duckdb_file} ({exc}); another process holds it",
+            f"run the command where the sink's endpoint (port {settings.sink_http_port}) answers",
+        ) from exc
+    assert isinstance(report, TablesReport | ActionReport)
+    return report
+
+
+def list_tables(settings: Settings) -> TablesReport:
+    report = run_request(settings, {"action": "list"})
+    assert isinstance(report, TablesReport)
+    return report
+
+
+def _action(settings: Settings, request: dict[str, Any]) -> ActionReport:
+    report = run_request(settings, request)
+    assert isinstance(report, ActionReport)
+    return report
+
+
+def resume(settings: Settings, table: str) -> ActionReport:
+    return _action(settings, {"action": "resume", "table": TableRef.parse(table).qualified})
+
+
+def skip(settings: Settings, table: str, topic: str, partition: int, offset: int) -> ActionReport:
+    request = {"action": "skip", "table": TableRef.parse(table).qualified, "topic": topic}
+    return _action(settings, {**request, "partition": partition, "offset": offset})
+
+
+def _key_of(settings: Settings, table: TableRef) -> list[str] | None:
+    """None for a keyed table; the surrogate key for a keyless one with key_columns; else an error."""
+    with source_db.connect(settings) as conn:
+        [facts] = source_db.table_facts(conn, [table])
+    if not facts.exists:
+        raise CdcError(f"table {table.qualified} does not exist in PostgreSQL", "check the name")
+    if facts.has_primary_key:
+        return None
+    keys = settings.key_columns.get(table.qualified)
+    if not keys:
+        raise CdcError(
+            f"table {table.qualified} has no primary key, so Debezium cannot snapshot it incrementally",
+            f"set key_columns for it (e.g. KEY_COLUMNS={table.qualified}:col1,col2), run `cdc connectors "
+            f"apply`, then `cdc tables resnapshot {table.qualified}`",
+        )
+    return keys
+
+
+def resnapshot(settings: Settings, table: str) -> ActionReport:
+    """Rebuild one table from a fresh incremental snapshot while the others flow (module docstring)."""
+    ref = TableRef.parse(table)
+    surrogate = _key_of(settings, ref)
+    topic = f"{settings.topic_prefix}.{ref.qualified}"
+    partitions = [
+        n for name, n in _core.cluster_metadata(settings.bootstrap_servers, 10_000) if name == topic
+    ]
+    count = partitions[0] if partitions else 1
+    offsets = {
+        p: _core.query_watermarks(settings.bootstrap_servers, topic, p, 10_000)[1] if partitions else 0
+        for p in range(count)
+    }
+    request = {"action": "resnapshot", "schema": ref.schema, "table": ref.table, "topic": topic}
+    report = _action(settings, {**request, "next_offsets": offsets})
+    signal_id = _send_signal(settings, ref, surrogate)
+    done = f"{report.done}; sent execute-snapshot signal {signal_id} (incremental) for {ref.qualified}"
+    return ActionReport("resnapshot", ref.qualified, done, report.resumes_at, report.via)
+
+
+def _send_signal(settings: Settings, table: TableRef, surrogate: list[str] | None) -> str:
+    signal = signal_table(settings)
+    source_db.ensure_signal_table(settings, signal)
+    data: dict[str, Any] = {"data-collections": [table.pattern], "type": "incremental"}
+    if surrogate:
+        data["surrogate-key"] = ",".join(surrogate)
+    signal_id = f"cdc-resnapshot-{uuid.uuid4().hex[:16]}"
+    statement = sql.SQL("INSERT INTO {} (id, type, data) VALUES (%s, 'execute-snapshot', %s)").format(
+        sql.Identifier(signal.schema, signal.table)
+    )
+    with source_db.connect(settings) as conn:
+        conn.execute(statement, (signal_id, json.dumps(data)))
+    return signal_id
