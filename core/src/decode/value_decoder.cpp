@@ -40,6 +40,12 @@ constexpr std::int64_t kDateNegativeInfinitySentinel = -2147472692;
 constexpr std::int64_t kDateInfinityObserved = -622191234;
 constexpr std::int64_t kDateNegativeInfinityObserved = -625821272;
 constexpr std::int64_t kDuckDateInfinity = std::numeric_limits<std::int32_t>::max();
+// PostgreSQL's earliest timestamp, 4714-11-24 00:00:00 BC, in µs since 1970. Debezium 3.7 computes µs in a
+// Java long, so a timestamp after 294247-01-10 AD (PostgreSQL allows up to 294276 AD) wraps to a value far
+// before it (seen: '294276-12-31 23:59:59.999999' arrives as -9223372036853775810).
+constexpr std::int64_t kPostgresMinTimestampMicros = -210866803200000000LL;
+// The `length` Debezium gives an unbounded `bit varying`: the value's leading zero bits are lost.
+constexpr std::int32_t kUnboundedBitsLength = std::numeric_limits<std::int32_t>::max();
 
 Status fail(std::string reason) { return Status::decode_error(std::move(reason)); }
 
@@ -172,6 +178,11 @@ Result<Cell> decode_timestamp(element value, Encoding encoding) {
   if (micros >= kTimestampInfinity || micros <= kTimestampNegativeInfinity) {
     return fail("timestamp outside DuckDB's range");
   }
+  if (micros < kPostgresMinTimestampMicros) {
+    return fail(
+        "timestamp before PostgreSQL's earliest (4714 BC): Debezium overflowed a timestamp after "
+        "294247-01-10 AD; exclude the column (exclude_columns) or keep its values within DuckDB's range");
+  }
   return Cell{static_cast<std::int64_t>(micros)};
 }
 
@@ -201,6 +212,11 @@ Result<Cell> decode_micro_duration(element value) {
 // trims the bytes to the highest set bit, so leading zero bits are restored from the schema's `length`
 // (exact for bit(n); for bit varying, values shorter than the declared length gain leading zeros).
 Result<Cell> decode_bits(element value, const FieldSpec& field) {
+  if (field.bit_length == kUnboundedBitsLength) {
+    return fail(
+        "bit varying without a length: Debezium drops the value's leading zero bits (refused by the type "
+        "contract); exclude the column (exclude_columns) or change its type to text");
+  }
   CDC_ASSIGN_OR_RETURN(std::string bytes, as_bytes(value));
   std::size_t highest = 0;  // 1 + index of the highest set bit
   for (std::size_t k = 0; k < bytes.size() * 8; ++k) {
@@ -240,6 +256,17 @@ Result<Cell> decode_geometry(element value) {
   return Cell{std::move(point)};
 }
 
+// "[Ljava.lang.String;@590bc651": what Debezium writes for an inner array of a multi-dimensional array.
+bool is_java_object_text(std::string_view text) {
+  if (text.size() < 6 || text.substr(0, 2) != "[L") return false;
+  const std::size_t at = text.find(";@");
+  if (at == std::string_view::npos || at + 2 == text.size()) return false;
+  for (char c : text.substr(at + 2)) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
 Result<Cell> decode_array(element value, const FieldSpec& field) {
   simdjson::dom::array array;
   if (value.get_array().get(array) != simdjson::SUCCESS) return fail("expected a JSON array");
@@ -254,6 +281,13 @@ Result<Cell> decode_array(element value, const FieldSpec& field) {
       reason += "] ";
       reason += cell.status().message();
       return fail(std::move(reason));
+    }
+    const std::string* text = std::get_if<std::string>(&cell->value);
+    if (text != nullptr && is_java_object_text(*text)) {
+      return fail(
+          "[" + std::to_string(list->size()) + "] is Java's object text '" + *text +
+          "': Debezium 3.7 cannot send multi-dimensional arrays (refused by the type contract); exclude the "
+          "column (exclude_columns) or store one dimension");
     }
     list->push_back(std::move(cell).value());
   }

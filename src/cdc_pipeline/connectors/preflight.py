@@ -11,7 +11,9 @@ it finds. A blocking problem stops ``apply``; a warning is shown and applied any
    REPLICA IDENTITY FULL / USING INDEX. Otherwise PostgreSQL refuses UPDATE and DELETE on the table once it is
    in the publication. A key override (``key_columns``) makes it a warning: the stream has a key, but the
    source still needs the replica identity for updates and deletes.
-5. A replication slot is free: our slot exists already, or fewer than ``max_replication_slots`` are in use.
+5. Every captured column's type lands exact (:mod:`.type_contract`): a column of a refused type (Debezium
+   drops it, or sends NULL or a wrong value for it) blocks, naming table, column and reason.
+6. A replication slot is free: our slot exists already, or fewer than ``max_replication_slots`` are in use.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from typing import Any
 from cdc_pipeline.config import Settings
 from cdc_pipeline.connectors.model import TableRef, connector_config
 from cdc_pipeline.connectors.source_db import SourceFacts, TableFacts, gather_facts
+from cdc_pipeline.connectors.type_contract import refusal
 from cdc_pipeline.errors import CdcError
 
 
@@ -47,12 +50,18 @@ class PreflightError(CdcError):
         super().__init__(f"preflight for connector {connector} failed:\n{lines}")
 
 
-def evaluate(facts: SourceFacts, slot: str, key_columns: Mapping[str, list[str]]) -> list[Problem]:
-    """Every problem the facts show, blocking ones first."""
+def evaluate(
+    facts: SourceFacts,
+    slot: str,
+    key_columns: Mapping[str, list[str]],
+    excluded_columns: Sequence[str] = (),
+) -> list[Problem]:
+    """Every problem the facts show, blocking ones first (``excluded_columns``: schema.table.column)."""
     problems = [
         *_wal_level(facts),
         *_replication(facts),
         *(p for t in facts.tables for p in _table(t, key_columns)),
+        *(p for t in facts.tables for p in _column_types(t, excluded_columns)),
         *_slots(facts, slot),
     ]
     return sorted(problems, key=lambda p: not p.blocking)
@@ -120,6 +129,26 @@ def _table(facts: TableFacts, key_columns: Mapping[str, list[str]]) -> list[Prob
     return []
 
 
+def _column_types(facts: TableFacts, excluded_columns: Sequence[str]) -> list[Problem]:
+    table = facts.table
+    problems = []
+    for name, column_type in facts.columns:
+        reason = refusal(column_type)
+        if reason is None or f"{table.qualified}.{name}" in excluded_columns:
+            continue
+        sql_table = f"{ident(table.schema)}.{ident(table.table)}"
+        column = f"{sql_table}.{ident(name)}"
+        problems.append(
+            Problem(
+                "column_type",
+                f"column {column} cannot replicate exactly: {reason}",
+                f"add {table.qualified}.{name} to exclude_columns, or change its type, e.g. "
+                f"`ALTER TABLE {sql_table} ALTER COLUMN {ident(name)} TYPE text;`",
+            )
+        )
+    return problems
+
+
 def _slots(facts: SourceFacts, slot: str) -> list[Problem]:
     if any(s.name == slot for s in facts.slots) or len(facts.slots) < facts.max_replication_slots:
         return []
@@ -159,7 +188,8 @@ class PreflightReport:
 
 def run_preflight(settings: Settings, tables: Sequence[TableRef]) -> PreflightReport:
     slot = connector_config(settings, tables)["slot.name"]
-    problems = evaluate(gather_facts(settings, tables), slot, settings.key_columns)
+    facts = gather_facts(settings, tables)
+    problems = evaluate(facts, slot, settings.key_columns, settings.exclude_columns)
     return PreflightReport(settings.connector_name, problems)
 
 

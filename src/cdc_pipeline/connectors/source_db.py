@@ -19,6 +19,7 @@ from psycopg import sql
 from cdc_pipeline.config import Settings
 from cdc_pipeline.config_values import redact
 from cdc_pipeline.connectors.model import TableRef
+from cdc_pipeline.connectors.type_contract import ColumnType
 from cdc_pipeline.errors import CdcError
 from cdc_pipeline.sample import postgres_dsn
 
@@ -31,6 +32,7 @@ class TableFacts:
     exists: bool
     has_primary_key: bool = False
     replica_identity: str = "d"  # pg_class.relreplident: d(efault), n(othing), f(ull), i(ndex)
+    columns: tuple[tuple[str, ColumnType], ...] = ()  # (name, type) of every column, in order
 
 
 @dataclass(frozen=True)
@@ -115,14 +117,57 @@ def table_facts(conn: Connection, tables: Sequence[TableRef]) -> list[TableFacts
         ([t.schema for t in tables], [t.table for t in tables]),
     ).fetchall()
     found = {(str(s), str(t)): (str(ident), bool(pk)) for s, t, ident, pk in rows}
+    columns = _column_types(conn, tables)
     facts = []
     for table in tables:
         if (table.schema, table.table) in found:
             ident, pk = found[(table.schema, table.table)]
-            facts.append(TableFacts(table, True, has_primary_key=pk, replica_identity=ident))
+            facts.append(
+                TableFacts(
+                    table,
+                    True,
+                    has_primary_key=pk,
+                    replica_identity=ident,
+                    columns=tuple(columns.get((table.schema, table.table), [])),
+                )
+            )
         else:
             facts.append(TableFacts(table, False))
     return facts
+
+
+# A column's type with a domain resolved to its base type (Debezium does the same), and an array's element.
+_COLUMN_TYPES = """
+SELECT n.nspname, c.relname, a.attname, b.typname, b.typtype, e.typname, e.typtype, a.attndims
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN unnest(%s::text[], %s::text[]) AS wanted(s, t) ON n.nspname = wanted.s AND c.relname = wanted.t
+JOIN pg_type t ON t.oid = a.atttypid
+JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
+LEFT JOIN pg_type e ON e.oid = b.typelem AND b.typcategory = 'A'
+WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
+ORDER BY n.nspname, c.relname, a.attnum
+"""
+
+
+def _column_types(
+    conn: Connection, tables: Sequence[TableRef]
+) -> dict[tuple[str, str], list[tuple[str, ColumnType]]]:
+    rows = conn.execute(
+        _COLUMN_TYPES.encode(), ([t.schema for t in tables], [t.table for t in tables])
+    ).fetchall()
+    found: dict[tuple[str, str], list[tuple[str, ColumnType]]] = {}
+    for schema, table, column, typname, typtype, element, element_typtype, dims in rows:
+        column_type = ColumnType(
+            typname=str(typname),
+            typtype=str(typtype),
+            element=None if element is None else str(element),
+            element_typtype=None if element_typtype is None else str(element_typtype),
+            dimensions=int(str(dims)),
+        )
+        found.setdefault((str(schema), str(table)), []).append((str(column), column_type))
+    return found
 
 
 def ensure_signal_table(settings: Settings, table: TableRef) -> None:
