@@ -284,10 +284,15 @@ Result<Cell> decode_array(element value, const FieldSpec& field) {
     }
     const std::string* text = std::get_if<std::string>(&cell->value);
     if (text != nullptr && is_java_object_text(*text)) {
-      return fail(
-          "[" + std::to_string(list->size()) + "] is Java's object text '" + *text +
+      // Appended piece by piece: GCC 12's -O3 -Wrestrict misfires on `"literal" + std::string&&`.
+      std::string reason = "[";
+      reason += std::to_string(list->size());
+      reason += "] is Java's object text '";
+      reason += *text;
+      reason +=
           "': Debezium 3.7 cannot send multi-dimensional arrays (refused by the type contract); exclude the "
-          "column (exclude_columns) or store one dimension");
+          "column (exclude_columns) or store one dimension";
+      return fail(std::move(reason));
     }
     list->push_back(std::move(cell).value());
   }
