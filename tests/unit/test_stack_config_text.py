@@ -67,7 +67,7 @@ def test_postgres_conf_is_tcp_loopback_with_logical_decoding() -> None:
     assert "port = 25432" in text
     assert "unix_socket_directories = ''" in text
     assert "wal_level = logical" in text
-    assert "max_replication_slots = 10" in text and "max_wal_senders = 10" in text
+    assert "max_replication_slots = 40" in text and "max_wal_senders = 40" in text
 
 
 def test_pg_hba_allows_only_scram_over_loopback() -> None:

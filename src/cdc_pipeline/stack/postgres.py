@@ -45,8 +45,8 @@ def server_conf(settings: Settings, token: str) -> str:
         f"port = {settings.postgres_port}\n"
         "unix_socket_directories = ''\n"
         "wal_level = logical\n"
-        "max_wal_senders = 10\n"
-        "max_replication_slots = 10\n"
+        "max_wal_senders = 40\n"
+        "max_replication_slots = 40\n"
         f"cluster_name = '{token}'\n"
     )
 
