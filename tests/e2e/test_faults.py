@@ -112,7 +112,8 @@ def test_killing_a_component_during_load_applies_every_change_exactly_once(
         wait_for("changes stream into DuckDB", flowing)
         Processes(settings.state_dir).stop(component, sig=signal.SIGKILL)
         time.sleep(2.0)  # changes keep being committed in PostgreSQL while the component is down
-        stack.start_one(component, settings, progress=lambda msg: print(f"[stack] {msg}"))
+        # The shared stack's own settings: whatever the kill took down with it (its sink) comes back too.
+        stack.up(stack_settings, progress=lambda msg: print(f"[stack] {msg}"))
         with ConnectClient(settings.connect_url) as client:
             wait_running(client, settings.connector_name, 120)
         loader.join(timeout=300)
@@ -141,3 +142,4 @@ def test_killing_a_component_during_load_applies_every_change_exactly_once(
 
     with ConnectClient(settings.connect_url) as client:
         client.delete(settings.connector_name)
+    stack.up(stack_settings, progress=lambda msg: print(f"[stack] {msg}"))  # leave the shared stack whole
