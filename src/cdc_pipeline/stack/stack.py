@@ -106,12 +106,6 @@ def up(settings: Settings, progress: Callable[[str], None], project_dir: Path | 
     return [replace(row, startup_s=timings.get(row.name)) for row in status(settings)]
 
 
-def start_one(name: ComponentName, settings: Settings, progress: Callable[[str], None]) -> float:
-    """Start one component that is not running (e.g. after a crash), without touching the others; the
-    seconds until it was healthy."""
-    return _start(name, settings, Processes(settings.state_dir), progress, Path.cwd())
-
-
 def _await_running(comp: _Component, settings: Settings, procs: Processes) -> None:
     """A process of ours that runs but does not answer may still be starting (a concurrent ``up``): wait."""
     log_file = procs.log_file(comp.name)
