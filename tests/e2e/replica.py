@@ -11,6 +11,7 @@ import json
 import math
 import threading
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -225,6 +226,34 @@ def wait_equal(
     extra = [k for k in actual if k not in expected][:5]
     changed = [(expected[k], actual[k]) for k in expected if k in actual and expected[k] != actual[k]][:3]
     raise AssertionError(f"DuckDB != PostgreSQL: missing {missing}, extra {extra}, changed {changed}")
+
+
+def pipeline_settings(stack: Settings, name: str, tmp_path: Path, **update: Any) -> Settings:
+    """One test's own pipeline on the shared stack: connector, topic prefix and DuckDB file of its own."""
+    return stack.model_copy(
+        update={
+            "connector_name": name,
+            "topic_prefix": name,
+            "duckdb_path": tmp_path / "replica.duckdb",
+            "sink_max_wait_ms": 200,
+            **update,
+        }
+    )
+
+
+def sink_status(url: str, timeout_s: float = 10.0) -> dict[str, Any]:
+    """The running sink's ``GET /status`` (``url`` as :attr:`RunningSink.url`)."""
+    with urllib.request.urlopen(f"{url}/status", timeout=timeout_s) as response:
+        status: dict[str, Any] = json.load(response)
+        return status
+
+
+def wait_until(what: str, condition: Callable[[], bool], timeout_s: float = 120.0) -> None:
+    """Poll ``condition`` until it holds; on timeout fail naming ``what``."""
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out after {timeout_s:.0f} s waiting until {what}"
+        time.sleep(0.2)
 
 
 def duck_connect(path: Path) -> duckdb.DuckDBPyConnection:

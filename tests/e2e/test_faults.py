@@ -6,11 +6,9 @@ PostgreSQL and the append-only table without a primary key holds no duplicate.
 
 from __future__ import annotations
 
-import json
 import signal
 import threading
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 from typing import Literal
@@ -25,7 +23,16 @@ from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.sample import postgres_dsn
 from cdc_pipeline.stack import stack
 from cdc_pipeline.stack.process import Processes
-from tests.e2e.replica import duck_connect, duck_rows, pg_rows, running_sink, wait_equal
+from tests.e2e.replica import (
+    duck_connect,
+    duck_rows,
+    pg_rows,
+    pipeline_settings,
+    running_sink,
+    sink_status,
+    wait_equal,
+    wait_until,
+)
 
 pytestmark = pytest.mark.e2e
 ROUNDS = 60  # a round: one transaction of 200 keyed inserts and 100 updates, one of 100 keyless appends
@@ -65,19 +72,6 @@ class Loader(threading.Thread):
             self.error = exc
 
 
-def sink_status(url: str) -> dict[str, object]:
-    with urllib.request.urlopen(f"{url}/status", timeout=10) as response:
-        result: dict[str, object] = json.load(response)
-        return result
-
-
-def wait_for(what: str, condition: object, timeout_s: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not condition():  # type: ignore[operator]
-        assert time.monotonic() < deadline, f"timed out waiting until {what}"
-        time.sleep(0.2)
-
-
 @pytest.mark.parametrize("component", ["connect", "kafka"])
 def test_killing_a_component_during_load_applies_every_change_exactly_once(
     stack_settings: Settings,
@@ -87,15 +81,7 @@ def test_killing_a_component_during_load_applies_every_change_exactly_once(
 ) -> None:
     suffix = uuid.uuid4().hex[:8]
     keyed, keyless = f"fault_acc_{suffix}", f"fault_log_{suffix}"
-    settings = stack_settings.model_copy(
-        update={
-            "connector_name": f"e2e_fault_{suffix}",
-            "topic_prefix": f"e2e_fault_{suffix}",
-            "duckdb_path": tmp_path / "replica.duckdb",
-            "sink_max_events": 2000,
-            "sink_max_wait_ms": 200,
-        }
-    )
+    settings = pipeline_settings(stack_settings, f"e2e_fault_{suffix}", tmp_path, sink_max_events=2000)
     pg.execute(f"CREATE TABLE {keyed} (id integer PRIMARY KEY, v integer NOT NULL)")
     pg.execute(f"CREATE TABLE {keyless} (seq bigint NOT NULL, what text NOT NULL)")  # no key: append-only
     pg.execute(f"ALTER TABLE {keyless} REPLICA IDENTITY FULL")
@@ -107,9 +93,9 @@ def test_killing_a_component_during_load_applies_every_change_exactly_once(
 
         def flowing() -> bool:
             check()
-            return loader.rounds >= 10 and int(sink_status(check.url)["events"]) > 0  # type: ignore[call-overload]
+            return loader.rounds >= 10 and int(sink_status(check.url)["events"]) > 0
 
-        wait_for("changes stream into DuckDB", flowing)
+        wait_until("changes stream into DuckDB", flowing)
         Processes(settings.state_dir).stop(component, sig=signal.SIGKILL)
         time.sleep(2.0)  # changes keep being committed in PostgreSQL while the component is down
         # The shared stack's own settings: whatever the kill took down with it (its sink) comes back too.
@@ -133,7 +119,7 @@ def test_killing_a_component_during_load_applies_every_change_exactly_once(
         assert counts == (ROUNDS * APPENDS, ROUNDS * APPENDS), (
             f"an append was applied twice or lost: {counts}"
         )
-        skipped = int(sink_status(check.url).get("duplicates_skipped") or 0)  # type: ignore[call-overload]
+        skipped = int(sink_status(check.url).get("duplicates_skipped") or 0)
         print(f"[faults] {component} killed: {skipped} redelivered events skipped by the source position")
         if component == "connect":
             # Connect flushes source offsets every second, so a kill under load always leaves a resent tail:

@@ -7,14 +7,12 @@ new row, so an event applied twice leaves a duplicate row in DuckDB.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import signal
 import subprocess
 import sys
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -27,7 +25,15 @@ from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.sample import postgres_dsn
 from tests.e2e.conftest import free_ports, settings_env
-from tests.e2e.replica import duck_connect, duck_rows, pg_rows, running_sink, wait_equal
+from tests.e2e.replica import (
+    duck_connect,
+    duck_rows,
+    pg_rows,
+    pipeline_settings,
+    running_sink,
+    sink_status,
+    wait_equal,
+)
 
 pytestmark = pytest.mark.e2e
 ROUNDS = 26  # a round: 3,000 inserts, ~1,500 updates, ~400 deletes, 400 appends -> 26 rounds, ~135k events
@@ -61,8 +67,7 @@ def load_round(
 def applied_batches(port: int) -> int:
     """Batches the sink on ``port`` has committed since it started, from its /status (0 while it starts)."""
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/status", timeout=5) as response:
-            return int(json.load(response)["batches"])
+        return int(sink_status(f"http://127.0.0.1:{port}", timeout_s=5)["batches"])
     except OSError:
         return 0
 
@@ -97,15 +102,7 @@ def test_sigkill_at_random_moments_loses_nothing_and_applies_nothing_twice(
 ) -> None:
     suffix = uuid.uuid4().hex[:8]
     accounts, log = f"accounts_{suffix}", f"log_{suffix}"
-    settings = stack_settings.model_copy(
-        update={
-            "connector_name": f"e2e_kill_{suffix}",
-            "topic_prefix": f"e2e_kill_{suffix}",
-            "duckdb_path": tmp_path / "replica.duckdb",
-            "sink_max_events": 5000,
-            "sink_max_wait_ms": 200,
-        }
-    )
+    settings = pipeline_settings(stack_settings, f"e2e_kill_{suffix}", tmp_path, sink_max_events=5000)
     pg.execute(f"CREATE TABLE {accounts} (id integer PRIMARY KEY, v integer NOT NULL, note text NOT NULL)")
     pg.execute(f"CREATE TABLE {log} (seq bigint NOT NULL, what text NOT NULL)")  # no key: append-only
     pg.execute(f"ALTER TABLE {log} REPLICA IDENTITY FULL")

@@ -25,7 +25,15 @@ from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.sink.tables_admin import TableState
 from tests.e2e.kafka_helpers import read_topic
-from tests.e2e.replica import RunningSink, duck_connect, duck_rows, pg_rows, running_sink, wait_equal
+from tests.e2e.replica import (
+    RunningSink,
+    duck_connect,
+    duck_rows,
+    pg_rows,
+    pipeline_settings,
+    running_sink,
+    wait_equal,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -36,14 +44,7 @@ PG = psycopg.Connection[tuple[object, ...]]
 def pipeline(stack_settings: Settings, pg: PG, tmp_path: Path) -> Iterator[tuple[Settings, str, str]]:
     suffix = uuid.uuid4().hex[:8]
     good, bad = f"good_{suffix}", f"bad_{suffix}"
-    settings = stack_settings.model_copy(
-        update={
-            "connector_name": f"e2e_iso_{suffix}",
-            "topic_prefix": f"e2e_iso_{suffix}",
-            "duckdb_path": tmp_path / "iso.duckdb",
-            "sink_max_wait_ms": 200,
-        }
-    )
+    settings = pipeline_settings(stack_settings, f"e2e_iso_{suffix}", tmp_path)
     for table in (good, bad):
         pg.execute(f"CREATE TABLE {table} (id integer PRIMARY KEY, n integer, ts timestamp)")
         pg.execute(

@@ -53,8 +53,8 @@ CONTRACT: tuple[TypeRow, ...] = (
         "DECIMAL(p,s); VARCHAR when p > 38; numeric: DECIMAL(38,18)",
         N,
         "NaN and ±Infinity arrive as NULL (Debezium, decimal.handling.mode=precise): not detectable in the "
-        "sink; `cdc verify` shows the rows. An unconstrained numeric value beyond DECIMAL(38,18) stops "
-        "the table (not widened to text yet)",
+        "sink, so they land as NULL with no warning (a known silent loss). An unconstrained numeric value "
+        "beyond DECIMAL(38,18) stops the table (not widened to text yet)",
     ),
     TypeRow("float4", "real", "REAL", N, "NaN, ±Infinity, -0 exact"),
     TypeRow("float8", "double precision", "DOUBLE", N, "NaN, ±Infinity, -0 exact"),
