@@ -112,6 +112,11 @@ class Settings(BaseModel):
         pattern=r"^[A-Za-z0-9_.-]*$",
         description="dead-letter topic [default: __cdc-dead-letter.<topic_prefix>]",
     )
+    sink_kafka_retry_s: float = Field(
+        120.0,
+        ge=0,
+        description="how long the sink retries Kafka trouble (a broker restart) with backoff before it stops",
+    )
     sink_group_id: str = Field("cdc-sink", min_length=1, description="Kafka group id for advisory commits")
     sink_topic_refresh_ms: int = Field(2000, ge=100, description="how often the sink looks for new tables")
     sink_http_port: int = Field(

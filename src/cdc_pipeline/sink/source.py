@@ -15,6 +15,7 @@ per batch only. What the core guarantees (see ``core/include/cdc/pipeline/source
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -150,6 +151,7 @@ class Source:
         max_bytes: int = 64 << 20,
         max_wait_ms: int = 500,
         kafka_config: Mapping[str, str] | None = None,
+        kafka_retry_s: float = 0.0,
     ) -> None:
         try:
             self.on_error: OnError = parse_on_error(on_error)
@@ -161,6 +163,7 @@ class Source:
         self.max_events = max_events
         self.max_bytes = max_bytes
         self.max_wait_ms = max_wait_ms
+        self.kafka_retry_s = kafka_retry_s
         self._core = _core.Source(
             config,
             topic_prefix,
@@ -185,6 +188,7 @@ class Source:
             max_events=settings.sink_max_events,
             max_bytes=settings.sink_max_bytes,
             max_wait_ms=settings.sink_max_wait_ms,
+            kafka_retry_s=settings.sink_kafka_retry_s,
         )
 
     def start(
@@ -200,8 +204,25 @@ class Source:
         self._core.start(_positions(committed), list(applied))
 
     def next_batch(self) -> Batch:
-        """The next batch; raises KafkaError on Kafka trouble (nothing consumed then)."""
-        return to_batch(self._core.next_batch(self.max_events, self.max_bytes, self.max_wait_ms))
+        """The next batch. Kafka trouble consumes nothing, so it is retried with backoff for
+        ``kafka_retry_s`` (a broker restart is survived); past that the last KafkaError is raised."""
+        deadline = time.monotonic() + self.kafka_retry_s
+        delay = 0.5
+        while True:
+            try:
+                return to_batch(self._core.next_batch(self.max_events, self.max_bytes, self.max_wait_ms))
+            except _core.KafkaError as exc:
+                if time.monotonic() + delay > deadline:
+                    raise
+                log.warning(
+                    "Kafka trouble, retrying in %.1f s (the sink stops after %.0f s of it, "
+                    "SINK_KAFKA_RETRY_S): %s",
+                    delay,
+                    self.kafka_retry_s,
+                    exc,
+                )
+                time.sleep(delay)
+                delay = min(delay * 2, 10.0)
 
     def commit(self, offsets: Iterable[Offset]) -> None:
         """Remember offsets DuckDB committed and mirror them to Kafka for lag tools (a failure only warns)."""

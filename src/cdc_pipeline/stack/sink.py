@@ -66,6 +66,7 @@ SINK_FIELDS = (
     "sink_dead_letter_topic",
     "sink_group_id",
     "sink_topic_refresh_ms",
+    "sink_kafka_retry_s",
     "sink_http_port",
     "sink_query_timeout_s",
 )
