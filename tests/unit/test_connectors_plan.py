@@ -45,8 +45,8 @@ def test_key_and_excluded_columns_use_debeziums_regex_forms() -> None:
         key_columns={"public.log": ["seq", "ts"], "public.x": ["id"]},
     )
     config = connector_config(settings, [TableRef("public", "users")])
-    assert config["column.exclude.list"] == r"public.users.email,public.my\$t.c"
-    assert config["message.key.columns"] == "public.log:seq,ts;public.x:id"
+    assert config["column.exclude.list"] == r"public\.users\.email,public\.my\$t\.c"
+    assert config["message.key.columns"] == r"(?-i)public\.log:seq,ts;(?-i)public\.x:id"
 
 
 def test_connect_errors_never_echo_the_password() -> None:

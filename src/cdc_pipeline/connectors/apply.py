@@ -23,12 +23,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from cdc_pipeline.config import Settings
-from cdc_pipeline.connectors import preflight, source_db
+from cdc_pipeline.connectors import preflight, publication, source_db
 from cdc_pipeline.connectors.connect_client import ConnectClient, ConnectorState
 from cdc_pipeline.connectors.model import (
     TableRef,
+    added_tables,
     connector_config,
-    included_patterns,
     pipeline_tables,
     signal_table,
 )
@@ -66,10 +66,11 @@ def apply_connector(
     report = preflight.check(settings, tables)
     signal = signal_table(settings)
     source_db.ensure_signal_table(settings, signal)
+    publication.ensure_publication(settings, tables)  # whole schemas only; else Debezium's own
     name = settings.connector_name
     with client_for(settings) as client:
         current = client.get_config(name)
-        added = [] if current is None else [t for t in tables if t.pattern not in included_patterns(current)]
+        added = added_tables(tables, current)
         action: Action = "created" if current is None else "updated"
         if current is not None and without_name(current) == config:
             action = "unchanged"

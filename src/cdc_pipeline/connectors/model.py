@@ -15,25 +15,54 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from cdc_pipeline import kafka_limits
 from cdc_pipeline.config import Settings
-from cdc_pipeline.config_values import read_table_file, split_table
+from cdc_pipeline.config_values import (
+    WHOLE_SCHEMA,
+    read_table_file,
+    render_name,
+    render_table,
+    split_column,
+    split_table,
+)
 from cdc_pipeline.connectors.connect_client import POSTGRES_CONNECTOR_CLASS
 from cdc_pipeline.errors import ConfigError
 
 
+def regex_literal(name: str) -> str:
+    """``name`` as a Java regex matching exactly it, fit for a comma-separated Debezium list: regex
+    metacharacters escaped (Python's escapes are valid Java ones) and commas written ``\\,``."""
+    return re.escape(name).replace(",", "\\,")
+
+
 @dataclass(frozen=True)
 class TableRef:
+    """A source table, or (``table == "*"``) every table of a schema, now and later."""
+
     schema: str
     table: str
 
     @property
+    def is_whole_schema(self) -> bool:
+        return self.table == WHOLE_SCHEMA
+
+    @property
     def qualified(self) -> str:
-        return f"{self.schema}.{self.table}"
+        """``schema.table`` as the config reads it back: a name holding ``.,;:"`` is quoted
+        (``public."a.b"``)."""
+        if self.is_whole_schema:
+            return f"{render_name(self.schema)}.*"
+        return render_table(self.schema, self.table)
 
     @property
     def pattern(self) -> str:
-        """The table as Debezium's (anchored) regular expressions name it, e.g. in ``table.include.list``."""
-        return f"{re.escape(self.schema)}.{re.escape(self.table)}"
+        """The table as Debezium's (anchored) regular expressions name it, e.g. in ``table.include.list``.
+
+        Debezium matches these case-insensitively; ``(?-i)`` makes ``public.users`` leave ``public.Users``
+        out. A whole schema is ``schema\\..+``.
+        """
+        table = ".+" if self.is_whole_schema else regex_literal(self.table)
+        return f"(?-i){regex_literal(self.schema)}\\.{table}"
 
     @property
     def sql(self) -> str:
@@ -46,6 +75,11 @@ class TableRef:
             return cls(*split_table(qualified))
         except ValueError as exc:
             raise ConfigError(str(exc), "write it as schema.table") from exc
+
+
+def column_key(table: TableRef, column: str) -> str:
+    """``schema.table.column`` as ``exclude_columns`` stores it (names quoted where needed)."""
+    return f"{table.qualified}.{render_name(column)}"
 
 
 def _quote(name: str) -> str:
@@ -101,7 +135,8 @@ def connector_config(
         "plugin.name": "pgoutput",
         "slot.name": slot_name(settings),
         "publication.name": publication_name(settings),
-        "publication.autocreate.mode": "filtered",
+        # a whole schema (public.*) needs FOR TABLES IN SCHEMA: apply creates it (connectors/publication.py)
+        "publication.autocreate.mode": "disabled" if any(t.is_whole_schema for t in tables) else "filtered",
         "table.include.list": ",".join(t.pattern for t in tables),
         **_column_properties(settings),
         "signal.data.collection": signal_table(settings).qualified,
@@ -123,6 +158,7 @@ def connector_config(
         "value.converter.replace.null.with.default": "false",
         "topic.creation.default.replication.factor": "1",
         "topic.creation.default.partitions": "1",
+        **kafka_limits.topic_properties(settings),
     }
     config.update(settings.debezium)
     config.update(overrides or {})
@@ -133,9 +169,17 @@ def _column_properties(settings: Settings) -> dict[str, str]:
     """``column.exclude.list`` and ``message.key.columns``, only when the settings name any."""
     properties = {}
     if settings.exclude_columns:
-        patterns = (".".join(re.escape(p) for p in c.split(".", 2)) for c in settings.exclude_columns)
+        patterns = ("\\.".join(regex_literal(p) for p in split_column(c)) for c in settings.exclude_columns)
         properties["column.exclude.list"] = ",".join(patterns)
     if settings.key_columns:
+        for table, columns in settings.key_columns.items():
+            odd = [n for n in [*split_table(table), *columns] if re.search(r"[\s:;,]", n)]
+            if odd:
+                raise ConfigError(
+                    f"key_columns for {table}: Debezium's message.key.columns cannot name {odd[0]!r} "
+                    "(it holds a space, ':', ';' or ',')",
+                    f"give the table a primary key instead and remove {table} from key_columns",
+                )
         properties["message.key.columns"] = ";".join(
             f"{TableRef.parse(table).pattern}:{','.join(columns)}"
             for table, columns in settings.key_columns.items()
@@ -144,5 +188,19 @@ def _column_properties(settings: Settings) -> dict[str, str]:
 
 
 def included_patterns(config: Mapping[str, str]) -> set[str]:
-    """The entries of a (generated or stored) config's ``table.include.list``."""
-    return {p.strip() for p in config.get("table.include.list", "").split(",") if p.strip()}
+    """The entries of a (generated or stored) config's ``table.include.list`` (``\\,`` does not split)."""
+    entries = re.split(r"(?<!\\),", config.get("table.include.list", ""))
+    return {p.strip() for p in entries if p.strip()}
+
+
+def _legacy_pattern(table: TableRef) -> str:
+    """How earlier versions wrote a table in ``table.include.list`` (no ``(?-i)``, unescaped dot)."""
+    return f"{re.escape(table.schema)}.{re.escape(table.table)}"
+
+
+def added_tables(tables: Sequence[TableRef], stored: Mapping[str, str] | None) -> list[TableRef]:
+    """The tables a stored connector config does not capture yet (none when there is no connector)."""
+    if stored is None:
+        return []
+    included = included_patterns(stored)
+    return [t for t in tables if t.pattern not in included and _legacy_pattern(t) not in included]

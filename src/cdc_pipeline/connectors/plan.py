@@ -9,7 +9,7 @@ from typing import Any
 from cdc_pipeline.config import Settings
 from cdc_pipeline.config_values import MASK, is_secret_key, mask_config
 from cdc_pipeline.connectors.apply import client_for, without_name
-from cdc_pipeline.connectors.model import connector_config, included_patterns, pipeline_tables
+from cdc_pipeline.connectors.model import added_tables, connector_config, pipeline_tables
 from cdc_pipeline.connectors.preflight import Problem, run_preflight
 from cdc_pipeline.errors import CdcError
 
@@ -63,7 +63,7 @@ def plan(settings: Settings) -> PlanReport:
     with client_for(settings, retry_for_s=10) as client:
         current = client.get_config(settings.connector_name)
     stored = None if current is None else without_name(current)
-    added = [] if stored is None else [t for t in tables if t.pattern not in included_patterns(stored)]
+    added = added_tables(tables, stored)
     try:
         problems = run_preflight(settings, tables).problems
     except CdcError as exc:

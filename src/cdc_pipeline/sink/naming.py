@@ -8,12 +8,15 @@ Rules (DESIGN.md, "Naming"):
   reserved words, dots and non-ASCII letters need no special case anywhere else.
 
 DuckDB matches identifiers case-insensitively even when quoted (it only preserves the spelling), so two source
-names differing only in case (``"Users"`` and ``users``) map to the same DuckDB object.
+names differing only in case (``"Users"`` and ``users``) map to the same DuckDB object, as do source
+``main.users`` and ``public.users``: preflight refuses both (:mod:`cdc_pipeline.connectors.name_collisions`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from cdc_pipeline.config_values import render_table
 
 POSTGRES_DEFAULT_SCHEMA = "public"
 DUCKDB_DEFAULT_SCHEMA = "main"
@@ -36,8 +39,9 @@ def target_schema(source_schema: str) -> str:
 
 
 def source_key(source_schema: str, source_table: str) -> str:
-    """The ``schema.table`` text that names a source table in ``_cdc.tables`` and in messages."""
-    return f"{source_schema}.{source_table}"
+    """The ``schema.table`` text that names a source table in ``_cdc.tables`` and in messages, as the config
+    and `cdc tables` read it: a name holding ``.,;:"`` is double-quoted (``public."a.b"``)."""
+    return render_table(source_schema, source_table)
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,7 @@ SINK_FIELDS = (
     "sink_kafka_retry_s",
     "sink_http_port",
     "sink_query_timeout_s",
+    "max_row_bytes",
 )
 
 
