@@ -25,7 +25,7 @@ def test_config_carries_the_defaults_that_keep_every_change() -> None:
     assert all(isinstance(v, str) for v in config.values())
     expected = {
         "plugin.name": "pgoutput",
-        "publication.autocreate.mode": "filtered",
+        "publication.autocreate.mode": "disabled",
         "skipped.operations": "none",
         "decimal.handling.mode": "precise",
         "provide.transaction.metadata": "true",

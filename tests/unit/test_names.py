@@ -96,14 +96,11 @@ def test_include_list_escapes_metacharacters_and_commas_and_is_case_exact() -> N
         assert matched == [f"{table.schema}.{table.table}"]
 
 
-def test_whole_schema_pattern_and_publication_mode() -> None:
+def test_whole_schema_pattern() -> None:
     config = connector_config(Settings(), [TableRef("public", "*"), TableRef("sales", "deals")])
     assert config["table.include.list"] == r"(?-i)public\..+,(?-i)sales\.deals"
-    assert config["publication.autocreate.mode"] == "disabled"
     assert re.fullmatch(r"public\..+", "public.created_later")
     assert not re.fullmatch(r"public\..+", "Public.x")
-    listed = connector_config(Settings(), [TableRef("public", "users")])
-    assert listed["publication.autocreate.mode"] == "filtered"
 
 
 def test_a_connector_stored_with_the_older_patterns_adds_no_table() -> None:

@@ -66,7 +66,7 @@ def apply_connector(
     report = preflight.check(settings, tables)
     signal = signal_table(settings)
     source_db.ensure_signal_table(settings, signal)
-    publication.ensure_publication(settings, tables)  # whole schemas only; else Debezium's own
+    publication.ensure_publication(settings, tables)
     name = settings.connector_name
     with client_for(settings) as client:
         current = client.get_config(name)

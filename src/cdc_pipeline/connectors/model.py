@@ -5,7 +5,9 @@ The defaults are the ones DESIGN.md asks for, each chosen because Debezium's own
 to ``all_tables`` (needs superuser; blocks UPDATE/DELETE on key-less tables), ``skipped.operations`` to
 ``t`` (truncates silently dropped), JsonConverter's ``replace.null.with.default`` to true (NULLs rewritten
 as column defaults), and ``interval.handling.mode`` to numeric (the decoder expects ISO-8601 strings).
-Every property can be overridden with the ``debezium`` setting; overrides win.
+``publication.autocreate.mode`` is ``disabled``: apply creates the publication itself
+(:mod:`.publication`), because Debezium's ``filtered`` mode cannot publish a whole schema and writes a name
+holding ``"`` unescaped. Every property can be overridden with the ``debezium`` setting; overrides win.
 """
 
 from __future__ import annotations
@@ -135,8 +137,7 @@ def connector_config(
         "plugin.name": "pgoutput",
         "slot.name": slot_name(settings),
         "publication.name": publication_name(settings),
-        # a whole schema (public.*) needs FOR TABLES IN SCHEMA: apply creates it (connectors/publication.py)
-        "publication.autocreate.mode": "disabled" if any(t.is_whole_schema for t in tables) else "filtered",
+        "publication.autocreate.mode": "disabled",  # apply creates it (connectors/publication.py)
         "table.include.list": ",".join(t.pattern for t in tables),
         **_column_properties(settings),
         "signal.data.collection": signal_table(settings).qualified,

@@ -11,6 +11,9 @@ statement that separates them:
   would be one DuckDB table.
 - **The bookkeeping schema.** A source schema spelled ``_cdc`` (any case) would land in the sink's own schema.
 - **Columns differing only in case.** Debezium fails the task on them and DuckDB would merge them.
+- **A double quote in a schema or table name.** Debezium (3.7) writes such a name into its snapshot query
+  without doubling the quote; the query fails and the task retries the snapshot forever. (A quote in a
+  column name is fine.)
 """
 
 from __future__ import annotations
@@ -109,6 +112,23 @@ def bookkeeping_collisions(tables: Sequence[TableRef]) -> list[Problem]:
             f"or remove its tables from the table list",
         )
         for schema in schemas
+    ]
+
+
+def quoted_names(tables: Sequence[TableRef]) -> list[Problem]:
+    """Tables whose schema or table name holds ``"``, which Debezium's snapshot query cannot name."""
+    return [
+        Problem(
+            "table_name",
+            f"table {table.qualified}: Debezium cannot snapshot a table whose schema or table name holds a "
+            'double quote (its snapshot query leaves the " undoubled and fails, retried forever)',
+            f"rename it, e.g. {_rename(table, table.table.replace(chr(34), ''))}"
+            if '"' in table.table
+            else f"rename the schema, e.g. `ALTER SCHEMA {ident(table.schema)} RENAME TO "
+            f"{ident(table.schema.replace(chr(34), ''))};`",
+        )
+        for table in tables
+        if '"' in table.schema or '"' in table.table
     ]
 
 

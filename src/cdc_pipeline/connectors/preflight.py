@@ -62,6 +62,7 @@ def evaluate(
         *name_collisions.topic_collisions(existing, topic_prefix),
         *name_collisions.duckdb_collisions(existing),
         *name_collisions.bookkeeping_collisions([t.table for t in facts.tables]),
+        *name_collisions.quoted_names(existing),
         *(
             p
             for t in facts.tables
