@@ -31,18 +31,16 @@ def message_bytes(settings: Settings) -> int:
 
 def broker_properties(settings: Settings) -> dict[str, str]:
     """server.properties: accept and replicate records of :func:`message_bytes`; a produce request can carry
-    one such record plus others (``socket.request.max.bytes`` keeps Kafka's 100 MiB when that is larger)."""
+    one such record plus others (``socket.request.max.bytes`` keeps Kafka's 100 MiB when that is larger).
+
+    Topics get no ``max.message.bytes`` of their own: they inherit ``message.max.bytes``, so raising
+    ``max_row_bytes`` and restarting the broker raises it for existing topics too."""
     size = message_bytes(settings)
     return {
         "message.max.bytes": str(size),
         "replica.fetch.max.bytes": str(size),
         "socket.request.max.bytes": str(max(100 << 20, 2 * size)),
     }
-
-
-def topic_properties(settings: Settings) -> dict[str, str]:
-    """Debezium's topic-creation overrides (``topic.creation.default.*``) for the topics it creates."""
-    return {"topic.creation.default.max.message.bytes": str(message_bytes(settings))}
 
 
 def connect_producer_properties(settings: Settings) -> dict[str, str]:

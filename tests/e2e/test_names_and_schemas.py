@@ -5,7 +5,9 @@
   under the exact same names.
 - Names sharing a Kafka topic or a DuckDB table, and a table name holding a quote, are refused at preflight.
 - ``tables: {schema: "*"}``: the publication is ``FOR TABLES IN SCHEMA``; a table created after the connector
-  started is streamed (its topic found by the sink) and ends equal, without `cdc connectors apply`.
+  started is streamed (its topic found by the sink) and ends equal, without `cdc connectors apply`. A keyless
+  table created later replicates its inserts; PostgreSQL refuses its updates and deletes until it is given
+  REPLICA IDENTITY FULL (or a primary key), and then those replicate too.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from tests.e2e.replica import duck_connect, duck_rows, pg_rows, pipeline_setting
 
 pytestmark = pytest.mark.e2e
 PG = psycopg.Connection[tuple[object, ...]]
-ODD_TABLES = ["a b, c", "x.y", "MixedCase", "naïve 表"]  # a quote is refused (Debezium's snapshot)
+ODD_TABLES = ["a b, c;d:e", "x.y", "MixedCase", "naïve 表"]  # a quote is refused (Debezium's snapshot)
 COLUMNS = '(id integer PRIMARY KEY, "first name" text, "e,mail;x:y" text, "Q""col" integer, "Größe" text)'
 
 
@@ -144,6 +146,21 @@ def test_a_table_created_later_in_a_captured_schema_appears_by_itself(
                     sink,
                     timeout_s=90,
                 )
+            # a keyless table created later: inserts replicate, but PostgreSQL refuses its updates and
+            # deletes (it is published) until it gets a primary key or REPLICA IDENTITY FULL
+            pg.execute(f"CREATE TABLE {schema}.keyless (n integer, s text)")
+            pg.execute(f"INSERT INTO {schema}.keyless SELECT i, 's' || i FROM generate_series(1, 5) i")
+            with pytest.raises(psycopg.errors.ObjectNotInPrerequisiteState, match="does not have a replica"):
+                pg.execute(f"UPDATE {schema}.keyless SET s = 'x' WHERE n = 1")
+            pg.execute(f"ALTER TABLE {schema}.keyless REPLICA IDENTITY FULL")
+            pg.execute(f"UPDATE {schema}.keyless SET s = 'x' WHERE n = 1")
+            pg.execute(f"DELETE FROM {schema}.keyless WHERE n = 2")
+            wait_equal(
+                lambda: pg_rows(pg, "keyless", ["n"], schema=schema),
+                lambda: duck_rows(duck, "keyless", ["n"], schema=schema),
+                sink,
+                timeout_s=90,
+            )
         # a later apply keeps the schema publication (Debezium does not rewrite it to a table list)
         assert apply_connector(settings).action == "unchanged"
     finally:

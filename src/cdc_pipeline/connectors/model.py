@@ -17,7 +17,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cdc_pipeline import kafka_limits
 from cdc_pipeline.config import Settings
 from cdc_pipeline.config_values import (
     WHOLE_SCHEMA,
@@ -159,7 +158,6 @@ def connector_config(
         "value.converter.replace.null.with.default": "false",
         "topic.creation.default.replication.factor": "1",
         "topic.creation.default.partitions": "1",
-        **kafka_limits.topic_properties(settings),
     }
     config.update(settings.debezium)
     config.update(overrides or {})
