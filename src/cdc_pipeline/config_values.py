@@ -185,7 +185,7 @@ def parse_key_columns(value: Any) -> dict[str, list[str]]:
     """``{schema.table: [column, ...]}``, or Debezium's line form ``public.events:id,ts;public.log:seq``.
 
     Keys are stored as :func:`render_table` writes them (``public."a.b"``), so they match
-    ``TableRef.qualified``.
+    ``TableRef.text``.
     """
     if isinstance(value, str):
         parsed = _json_if_braced(value)

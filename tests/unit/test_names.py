@@ -118,6 +118,7 @@ def test_key_columns_debezium_cannot_express_are_refused() -> None:
 
 def test_table_ref_parse_reads_the_quoted_form() -> None:
     assert TableRef.parse('public."a.b"') == TableRef("public", "a.b")
-    assert TableRef("public", "a.b").qualified == 'public."a.b"'
-    assert TableRef("public", "a b").qualified == "public.a b"
-    assert TableRef("public", "*").qualified == "public.*"
+    assert TableRef("public", "a.b").text == 'public."a.b"'
+    assert TableRef("public", "a b").text == "public.a b"
+    assert TableRef("public", "*").text == "public.*"
+    assert TableRef("public", "a.b").qualified == "public.a.b"  # as the sink's _cdc.tables names it

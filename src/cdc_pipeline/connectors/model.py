@@ -49,8 +49,13 @@ class TableRef:
 
     @property
     def qualified(self) -> str:
+        """``schema.table`` as the sink names the table in ``_cdc.tables`` and `cdc tables` (plain)."""
+        return f"{self.schema}.{self.table}"
+
+    @property
+    def text(self) -> str:
         """``schema.table`` as the config reads it back: a name holding ``.,;:"`` is quoted
-        (``public."a.b"``)."""
+        (``public."a.b"``); the form of ``key_columns`` keys and of preflight messages."""
         if self.is_whole_schema:
             return f"{render_name(self.schema)}.*"
         return render_table(self.schema, self.table)
@@ -80,7 +85,7 @@ class TableRef:
 
 def column_key(table: TableRef, column: str) -> str:
     """``schema.table.column`` as ``exclude_columns`` stores it (names quoted where needed)."""
-    return f"{table.qualified}.{render_name(column)}"
+    return f"{table.text}.{render_name(column)}"
 
 
 def _quote(name: str) -> str:

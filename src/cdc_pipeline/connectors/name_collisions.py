@@ -60,14 +60,14 @@ def topic_collisions(tables: Sequence[TableRef], topic_prefix: str) -> list[Prob
     problems = []
     for group in _groups(tables, lambda t: topic_of(topic_prefix, t)):
         first, *others = group
-        names = " and ".join(t.qualified for t in group)
+        names = " and ".join(t.text for t in group)
         problems.append(
             Problem(
                 "topic_name",
                 f"tables {names} would share Kafka topic {topic_of(topic_prefix, first)} (Debezium replaces "
                 "characters outside A-Za-z0-9._- with _), mixing their changes",
                 f"rename one in PostgreSQL, e.g. {_rename(others[0], others[0].table + '_2')}, "
-                f"or remove {others[0].qualified} from the table list",
+                f"or remove {others[0].text} from the table list",
             )
         )
     return problems
@@ -83,7 +83,7 @@ def duckdb_collisions(tables: Sequence[TableRef]) -> list[Problem]:
     for group in _groups(tables, landing):
         first, *others = group
         target = target_table(first.schema, first.table)
-        names = " and ".join(t.qualified for t in group)
+        names = " and ".join(t.text for t in group)
         why = (
             "DuckDB ignores the case of identifiers"
             if len({t.table for t in group}) > 1
@@ -95,7 +95,7 @@ def duckdb_collisions(tables: Sequence[TableRef]) -> list[Problem]:
                 f"tables {names} would both land in DuckDB table {target.schema}.{target.table} ({why}), "
                 "merging their rows",
                 f"rename one in PostgreSQL, e.g. {_rename(others[0], others[0].table + '_2')}, "
-                f"or remove {others[0].qualified} from the table list",
+                f"or remove {others[0].text} from the table list",
             )
         )
     return problems
@@ -120,7 +120,7 @@ def quoted_names(tables: Sequence[TableRef]) -> list[Problem]:
     return [
         Problem(
             "table_name",
-            f"table {table.qualified}: Debezium cannot snapshot a table whose schema or table name holds a "
+            f"table {table.text}: Debezium cannot snapshot a table whose schema or table name holds a "
             'double quote (its snapshot query leaves the " undoubled and fails, retried forever)',
             f"rename it, e.g. {_rename(table, table.table.replace(chr(34), ''))}"
             if '"' in table.table
@@ -142,7 +142,7 @@ def column_collisions(table: TableRef, columns: Sequence[str], excluded: Sequenc
         problems.append(
             Problem(
                 "column_name",
-                f"table {table.qualified} has columns {names} that differ only in case: Debezium fails the "
+                f"table {table.text} has columns {names} that differ only in case: Debezium fails the "
                 "task on them and DuckDB would merge them",
                 f"rename one, e.g. `ALTER TABLE {_sql(table)} RENAME COLUMN {ident(last)} TO "
                 f"{ident(fold(last) + '_2')};`",

@@ -108,7 +108,7 @@ def _table(facts: TableFacts, key_columns: Mapping[str, list[str]]) -> list[Prob
                     "table",
                     f"schema {table.schema} does not exist (names are case-sensitive)",
                     f"create it (`CREATE SCHEMA {ident(table.schema)};`), "
-                    f"or remove {table.qualified} from the "
+                    f"or remove {table.text} from the "
                     "table list",
                 )
             ]
@@ -117,22 +117,22 @@ def _table(facts: TableFacts, key_columns: Mapping[str, list[str]]) -> list[Prob
         return [
             Problem(
                 "table",
-                f"table {table.qualified} does not exist (names are case-sensitive)",
-                f"create it, or remove {table.qualified} from the table list",
+                f"table {table.text} does not exist (names are case-sensitive)",
+                f"create it, or remove {table.text} from the table list",
             )
         ]
     alter = f"`ALTER TABLE {ident(table.schema)}.{ident(table.table)} REPLICA IDENTITY FULL;`"
-    override = key_columns.get(table.qualified)
+    override = key_columns.get(table.text)
     usable = facts.replica_identity in ("f", "i") or (facts.replica_identity == "d" and facts.has_primary_key)
     if not usable:
         why = "REPLICA IDENTITY NOTHING" if facts.replica_identity == "n" else "no primary key"
         return [
             Problem(
                 "replica_identity",
-                f"table {table.qualified} has {why}: once published, PostgreSQL refuses its UPDATE and DELETE"
+                f"table {table.text} has {why}: once published, PostgreSQL refuses its UPDATE and DELETE"
                 + (f" (key override {','.join(override)} only keys the stream)" if override else ""),
                 f"run {alter}"
-                + ("" if override else f", or add a primary key, or set key_columns for {table.qualified}"),
+                + ("" if override else f", or add a primary key, or set key_columns for {table.text}"),
                 blocking=override is None,
             )
         ]
@@ -140,7 +140,7 @@ def _table(facts: TableFacts, key_columns: Mapping[str, list[str]]) -> list[Prob
         return [
             Problem(
                 "replica_identity",
-                f"table {table.qualified} is keyed by {','.join(override)}, but deletes carry only the "
+                f"table {table.text} is keyed by {','.join(override)}, but deletes carry only the "
                 "replica identity's columns",
                 f"run {alter} so deletes carry the key columns",
                 blocking=False,
@@ -162,7 +162,7 @@ def _column_types(facts: TableFacts, excluded_columns: Sequence[str]) -> list[Pr
             Problem(
                 "column_type",
                 f"column {column} cannot replicate exactly: {reason}",
-                f"add {table.qualified}.{name} to exclude_columns, or change its type, e.g. "
+                f"add {column_key(table, name)} to exclude_columns, or change its type, e.g. "
                 f"`ALTER TABLE {sql_table} ALTER COLUMN {ident(name)} TYPE text;`",
             )
         )

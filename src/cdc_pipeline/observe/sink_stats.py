@@ -22,7 +22,6 @@ from typing import Any
 
 from cdc_pipeline.observe.metrics import DURATION_BUCKETS, SIZE_BUCKETS, Registry
 from cdc_pipeline.sink.changes import TableChanges
-from cdc_pipeline.sink.naming import source_key
 
 THROUGHPUT_WINDOW_S = 60.0
 OPS = {"c": "create", "u": "update", "d": "delete", "r": "read", "t": "truncate"}
@@ -42,7 +41,7 @@ class TableBatch:
     @staticmethod
     def from_changes(changes: TableChanges, upserted: int, deleted: int) -> TableBatch:
         return TableBatch(
-            source_table=source_key(changes.source_schema, changes.source_table),  # as in _cdc.tables
+            source_table=f"{changes.source_schema}.{changes.source_table}",
             ops={op: n for op, n in changes.counts.items() if op in OPS},
             upserted=upserted,
             deleted=deleted,

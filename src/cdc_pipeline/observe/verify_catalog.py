@@ -8,7 +8,6 @@ from typing import Any
 
 import psycopg
 
-from cdc_pipeline.config_values import render_table, split_table
 from cdc_pipeline.errors import CdcError
 from cdc_pipeline.observe.replica_client import Replica, fetch, sql_literal
 from cdc_pipeline.observe.replica_tables import read_tables
@@ -39,16 +38,13 @@ class CatalogShape:
 
 def split_source(name: str) -> tuple[str, str]:
     """``schema.table`` or ``table`` (schema ``public``); the first dot separates."""
-    try:
-        return split_table(name)  # quote-aware: public."a.b"
-    except ValueError:
-        schema, dot, table = name.partition(".")
-        return (schema, table) if dot else (POSTGRES_DEFAULT_SCHEMA, name)
+    schema, dot, table = name.partition(".")
+    return (schema, table) if dot else (POSTGRES_DEFAULT_SCHEMA, name)
 
 
 def tables_to_verify(replica: Replica, names: Sequence[str]) -> list[str]:
     if names:
-        return [render_table(*split_source(n)) for n in names]
+        return ["{}.{}".format(*split_source(n)) for n in names]
     try:
         return [t.source_table for t in read_tables(lambda sql: fetch(replica, sql))]
     except CdcError as exc:

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from cdc_pipeline.config_values import render_table
-
 POSTGRES_DEFAULT_SCHEMA = "public"
 DUCKDB_DEFAULT_SCHEMA = "main"
 BOOKKEEPING_SCHEMA = "_cdc"
@@ -39,9 +37,8 @@ def target_schema(source_schema: str) -> str:
 
 
 def source_key(source_schema: str, source_table: str) -> str:
-    """The ``schema.table`` text that names a source table in ``_cdc.tables`` and in messages, as the config
-    and `cdc tables` read it: a name holding ``.,;:"`` is double-quoted (``public."a.b"``)."""
-    return render_table(source_schema, source_table)
+    """The ``schema.table`` text that names a source table in ``_cdc.tables`` and in messages."""
+    return f"{source_schema}.{source_table}"
 
 
 @dataclass(frozen=True)
