@@ -19,12 +19,21 @@ from pathlib import Path
 import psycopg
 import pytest
 
+from cdc_pipeline import tables
 from cdc_pipeline.config import Settings
 from cdc_pipeline.connectors.apply import apply_connector
 from cdc_pipeline.connectors.lifecycle import delete_connector
 from cdc_pipeline.connectors.model import publication_name
 from cdc_pipeline.connectors.preflight import PreflightError
-from tests.e2e.replica import duck_connect, duck_rows, pg_rows, pipeline_settings, running_sink, wait_equal
+from tests.e2e.replica import (
+    duck_connect,
+    duck_rows,
+    pg_rows,
+    pipeline_settings,
+    running_sink,
+    wait_equal,
+    wait_until,
+)
 
 pytestmark = pytest.mark.e2e
 PG = psycopg.Connection[tuple[object, ...]]
@@ -161,6 +170,27 @@ def test_a_table_created_later_in_a_captured_schema_appears_by_itself(
                 sink,
                 timeout_s=90,
             )
+            # a table created later whose DuckDB name another already holds stops; the other is untouched
+            pg.execute(f'CREATE TABLE {schema}."Early" {COLUMNS}')
+            change_rows(pg, f'{schema}."Early"', 500)
+            change_rows(pg, f"{schema}.later", 500)
+            wait_until(
+                "the clashing table is stopped",
+                lambda: any(
+                    t.source_table == f"{schema}.Early"
+                    and t.state == "stopped"
+                    and "already holds" in (t.reason or "")
+                    for t in tables.list_tables(sink.settings).tables
+                ),
+                timeout_s=90,
+            )
+            for table in ("early", "later"):
+                wait_equal(
+                    lambda t=table: pg_rows(pg, t, ["id"], schema=schema),  # type: ignore[misc]
+                    lambda t=table: duck_rows(duck, t, ["id"], schema=schema),  # type: ignore[misc]
+                    sink,
+                )
+            pg.execute(f'DROP TABLE {schema}."Early"')
         # a later apply keeps the schema publication (Debezium does not rewrite it to a table list)
         assert apply_connector(settings).action == "unchanged"
     finally:

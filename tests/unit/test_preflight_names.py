@@ -10,6 +10,7 @@ from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.connectors.preflight import evaluate
 from cdc_pipeline.connectors.source_db import SourceFacts, TableFacts
 from cdc_pipeline.connectors.type_contract import ColumnType
+from cdc_pipeline.sink.merge_guard import owner_of_target
 
 pytestmark = pytest.mark.unit
 SLOT = "cdc_cdc_db_connector"
@@ -101,3 +102,11 @@ def test_tables_of_a_whole_schema_are_checked_like_listed_ones() -> None:
     keyless = TableFacts(TableRef("app", "log"), True, False, "d", (("id", INT),))
     [line] = lines(TableFacts(TableRef("app", "*"), True), keyless)
     assert line.startswith("table app.log has no primary key")
+
+
+def test_the_sink_finds_the_other_source_of_a_duckdb_table_as_duckdb_compares_names() -> None:
+    rows: list[tuple[object, ...]] = [("public.users", '"main"."users"', "running"), ("s.x", None, "stopped")]
+    assert owner_of_target(rows, "public.Users", '"main"."Users"') == "public.users"
+    assert owner_of_target(rows, "main.users", '"main"."users"') == "public.users"
+    assert owner_of_target(rows, "public.users", '"main"."users"') is None  # itself
+    assert owner_of_target([("public.Äx", '"main"."Äx"')], "public.äx", '"main"."äx"') is None

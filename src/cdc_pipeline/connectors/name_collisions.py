@@ -24,6 +24,7 @@ from typing import TypeVar
 
 from cdc_pipeline.connectors.model import TableRef, column_key
 from cdc_pipeline.connectors.problem import Problem, ident
+from cdc_pipeline.sink.merge_guard import fold
 from cdc_pipeline.sink.naming import BOOKKEEPING_SCHEMA, target_table
 
 T = TypeVar("T")
@@ -33,11 +34,6 @@ _TOPIC_INVALID = re.compile(r"[^A-Za-z0-9._-]")
 def topic_of(topic_prefix: str, table: TableRef) -> str:
     """The topic Debezium writes ``table`` to (invalid characters replaced by ``_``, as Debezium does)."""
     return _TOPIC_INVALID.sub("_", f"{topic_prefix}.{table.schema}.{table.table}")
-
-
-def fold(name: str) -> str:
-    """How DuckDB compares identifiers: ASCII letters ignore case, every other character is exact."""
-    return "".join(c.lower() if c.isascii() else c for c in name)
 
 
 def _sql(table: TableRef) -> str:
