@@ -37,6 +37,7 @@ from cdc_pipeline.connectors import source_db
 from cdc_pipeline.connectors.apply import apply_connector
 from cdc_pipeline.connectors.lifecycle import delete_connector
 from cdc_pipeline.connectors.model import TableRef, slot_name
+from cdc_pipeline.observe.status import collect_status
 from cdc_pipeline.stack.postgres import BIN_DIR
 from tests.e2e.conftest import settings_env
 from tests.e2e.replica import (
@@ -189,6 +190,10 @@ def test_a_connector_stuck_in_debezium_retries_is_stalled_then_recovers(
             rows = {r["name"]: r for r in data["rows"]}
             assert rows[row]["state"] == "RUNNING", rows[row]
             assert metrics(sink)[f"cdc_connector_stalled{labels}"] == 0
+        # no sink: one look gives the lag in bytes and Connect's word, and says what needs the sink
+        [alone] = collect_status(settings.model_copy(update={"sink_http_port": 0})).connectors
+        assert alone.state == "RUNNING" and alone.lag_bytes is not None and alone.lag_seconds is None, alone
+        assert any("need the running sink" in note for note in alone.notes), alone
     finally:
         delete_connector(settings, drop_slot=True)
         pg.execute(f"DROP TABLE IF EXISTS {table}")

@@ -217,3 +217,20 @@ def test_a_stalled_connector_takes_its_row_and_makes_status_fail() -> None:
     assert StatusReport(rows=with_health(rows, healthy)).all_running
     unknown = ConnectorHealth("c1", "cdc_c1", "UNKNOWN")  # Connect's own word stays
     assert with_health(rows, unknown)[1].state == "RUNNING"
+
+
+SNAPSHOT = [
+    "[2026-12-02 13:38:01,000] INFO [c1|task-0] Snapshot step 1 - Preparing (io.debezium.relational.RelationalSnapshotChangeEventSource)",
+    "[2026-12-02 13:38:02,000] INFO [c1|task-0] Snapshot step 7 - Snapshotting data (io.debezium.relational.RelationalSnapshotChangeEventSource)",
+]
+SNAPSHOT_END = "[2026-12-02 13:39:00,000] INFO [c1|task-0] Snapshot ended with SnapshotResult [status=COMPLETED] (io.debezium.pipeline.ChangeEventSourceCoordinator)"
+
+
+def test_no_stall_verdict_while_an_initial_snapshot_runs() -> None:
+    facts = retry_facts(SNAPSHOT, "c1")
+    assert facts.snapshotting and not facts.retrying
+    assert not retry_facts([*SNAPSHOT, SNAPSHOT_END], "c1").snapshotting
+    free = samples((0, 100, 100, False), (100, 900, 100, False))  # no walsender for 100 s
+    during = assess(RUNNING, free, facts, 100, 60)
+    assert during.state == "RUNNING" and "snapshot" in during.notes[0]
+    assert assess(RUNNING, free, RetryFacts(), 100, 60).state == "STALLED"

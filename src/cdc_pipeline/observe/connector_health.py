@@ -20,6 +20,7 @@ the task stops its streaming, waits ``retriable.restart.connector.wait.ms``, sta
   ``pg_stat_user_tables`` counters grew) and the confirmed position has not moved since. A rolled-back
   write also moves those counters, so an idle connector after a rollback can read STALLED until the next
   captured commit streams. The reason names which, with the connector's last error from Connect's log.
+* No stall verdict while the connector's log says an initial snapshot runs (it confirms nothing meanwhile).
 * **retrying**: since its last streaming start, the connector's Connect log lines (named by
   ``connector.context``) show Debezium's retriable-restart or slot retry warnings; ``retries`` counts them.
 """
@@ -42,6 +43,9 @@ RETRY_MARKERS = (*RETRY_COUNTED, "after a retriable exception", "restart backoff
 DEBEZIUM_APPLICATION = "Debezium Streaming"  # the application_name of Debezium's replication connection
 STREAMING_MARKERS = ("Processing messages", "Searching for WAL resume position")
 ERROR_LEVELS = (" ERROR ", " WARN ")
+# An initial snapshot streams nothing and confirms nothing for as long as it reads: never a stall.
+SNAPSHOT_MARKERS = ("Snapshot step ", "Exporting data from table", "Exported ", "Snapshot - Final stage")
+SNAPSHOT_END_MARKERS = ("Snapshot ended", "Snapshot completed")
 _EXCEPTION = re.compile(r"^(?:Caused by: )?[\w$]+(?:\.[\w$]+)+(?:Exception|Error)\b.*$")
 
 
@@ -65,6 +69,7 @@ class RetryFacts:
     retrying: bool = False
     retries: int = 0  # retriable restarts since the last streaming start
     last_error: str | None = None
+    snapshotting: bool = False  # an initial snapshot runs (its lines come after the last streaming start)
 
 
 @dataclass(frozen=True)
@@ -210,7 +215,9 @@ def assess(
         return replace(base, state=connect.state if connect.task_states else "UNASSIGNED")
     if any(s != "RUNNING" for s in connect.task_states):
         return replace(base, state=next(s for s in connect.task_states if s != "RUNNING"))
-    reason = stall_reason(samples, now, stall_after_s)
+    reason = None if retry.snapshotting else stall_reason(samples, now, stall_after_s)
+    if retry.snapshotting:
+        base.notes.append("an initial snapshot runs: no stall verdict until it ends")
     if reason is not None:
         return replace(base, state="STALLED", reason=reason)
     return replace(base, state="RUNNING")
@@ -235,7 +242,7 @@ def retry_facts(lines: Iterable[str], connector: str) -> RetryFacts:
     """
     tag = context_tag(connector)
     retries = 0
-    retrying = False
+    retrying = snapshotting = False
     last_error: str | None = None
     current: str | None = None  # our latest WARN/ERROR message, waiting for its exception line
     for raw in lines:
@@ -248,8 +255,12 @@ def retry_facts(lines: Iterable[str], connector: str) -> RetryFacts:
         if tag not in line:
             continue
         if any(m in line for m in STREAMING_MARKERS):
-            retrying, retries, last_error = False, 0, None
+            retrying, retries, last_error, snapshotting = False, 0, None, False
             continue
+        if any(m in line for m in SNAPSHOT_MARKERS):
+            snapshotting = True
+        elif any(m in line for m in SNAPSHOT_END_MARKERS):
+            snapshotting = False
         if any(m in line for m in RETRY_MARKERS):
             retrying = True
             retries += any(m in line for m in RETRY_COUNTED)
@@ -258,7 +269,7 @@ def retry_facts(lines: Iterable[str], connector: str) -> RetryFacts:
             current = _message(line)
             if level == "ERROR":
                 last_error = current
-    return RetryFacts(retrying=retrying, retries=retries, last_error=last_error)
+    return RetryFacts(retrying, retries, last_error, snapshotting)
 
 
 _LINE = re.compile(r"^\[[^\]]*\] (?:ERROR|WARN) (?:\[[^\]]*\] )?(?P<message>.*?)(?: \([\w.$]+\))?$")
