@@ -234,3 +234,12 @@ def test_no_stall_verdict_while_an_initial_snapshot_runs() -> None:
     during = assess(RUNNING, free, facts, 100, 60)
     assert during.state == "RUNNING" and "snapshot" in during.notes[0]
     assert assess(RUNNING, free, RetryFacts(), 100, 60).state == "STALLED"
+
+
+def test_events_still_arriving_mean_a_big_transaction_streams_not_a_stall() -> None:
+    stuck = [SlotSample(t, 1000 + t, 900, True, 7, "Debezium Streaming", 10 + t) for t in range(0, 100, 10)]
+    assert stall_reason(stuck, now=90, stall_after_s=15, last_arrival=85) is None  # the sink applied 5 s ago
+    assert stall_reason(stuck, now=90, stall_after_s=15, last_arrival=60) is not None  # 30 s of nothing
+    held = [SlotSample(t, 1000 + t, 900, True, 8, "pg_recvlogical") for t in range(0, 100, 10)]
+    reason = stall_reason(held, now=90, stall_after_s=15, last_arrival=85)  # backlog arriving is no excuse
+    assert reason is not None and "held by another client" in reason

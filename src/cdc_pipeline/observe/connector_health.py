@@ -17,7 +17,9 @@ the task stops its streaming, waits ``retriable.restart.connector.wait.ms``, sta
 * **STALLED**: Connect says the task runs, yet for at least ``stall_after_s`` one of: the slot is gone; no
   walsender of Debezium holds it (none at all, or another client such as ``pg_recvlogical``: Debezium's
   connection is named ``Debezium Streaming``); or rows of the captured tables were committed (their
-  ``pg_stat_user_tables`` counters grew) and the confirmed position has not moved since. A rolled-back
+  ``pg_stat_user_tables`` counters grew) and the confirmed position has not moved since, and the sink has
+  applied none of the connector's events for as long (Debezium confirms a big transaction only once it has
+  read it whole, while its events do arrive). A rolled-back
   write also moves those counters, so an idle connector after a rollback can read STALLED until the next
   captured commit streams. The reason names which, with the connector's last error from Connect's log.
 * No stall verdict while the connector's log says an initial snapshot runs (it confirms nothing meanwhile).
@@ -146,8 +148,15 @@ def _held_by_connector(sample: SlotSample) -> bool:
     return sample.active and (sample.holder is None or sample.holder == DEBEZIUM_APPLICATION)
 
 
-def stall_reason(samples: Sequence[SlotSample], now: float, stall_after_s: float) -> str | None:
-    """Why the slot shows no streaming for ``stall_after_s`` (None: it streams, or too little history)."""
+def stall_reason(
+    samples: Sequence[SlotSample], now: float, stall_after_s: float, last_arrival: float | None = None
+) -> str | None:
+    """Why the slot shows no streaming for ``stall_after_s`` (None: it streams, or too little history).
+
+    ``last_arrival``: when the sink last applied a batch of this connector's events (unix seconds). Events
+    arriving within ``stall_after_s`` mean Debezium streams (a big transaction is confirmed only once it has
+    been read whole), so the unconfirmed-changes rule waits for them to stop.
+    """
     if not samples:
         return None
     last = samples[-1]
@@ -166,6 +175,8 @@ def stall_reason(samples: Sequence[SlotSample], now: float, stall_after_s: float
         return f"no walsender holds the replication slot for {now - free.at:.0f} s"
     stuck = _since(samples, lambda s: s.confirmed_lsn == last.confirmed_lsn)
     if stuck is None or stuck.changes is None or last.changes is None:
+        return None
+    if last_arrival is not None and now - last_arrival < stall_after_s:
         return None
     changed = next((s for s in samples if s.at >= stuck.at and (s.changes or 0) > stuck.changes), None)
     if changed is not None and now - changed.at >= stall_after_s:
@@ -189,6 +200,8 @@ def assess(
     retry: RetryFacts,
     now: float,
     stall_after_s: float,
+    *,
+    last_arrival: float | None = None,
 ) -> ConnectorHealth:
     """The connector's true state from Connect's view, the slot samples and its log lines."""
     last = samples[-1] if samples else None
@@ -215,7 +228,7 @@ def assess(
         return replace(base, state=connect.state if connect.task_states else "UNASSIGNED")
     if any(s != "RUNNING" for s in connect.task_states):
         return replace(base, state=next(s for s in connect.task_states if s != "RUNNING"))
-    reason = None if retry.snapshotting else stall_reason(samples, now, stall_after_s)
+    reason = None if retry.snapshotting else stall_reason(samples, now, stall_after_s, last_arrival)
     if retry.snapshotting:
         base.notes.append("an initial snapshot runs: no stall verdict until it ends")
     if reason is not None:

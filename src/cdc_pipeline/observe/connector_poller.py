@@ -30,7 +30,7 @@ from cdc_pipeline.observe.connector_health import (
     assess,
     retry_facts,
 )
-from cdc_pipeline.observe.metrics import Registry
+from cdc_pipeline.observe.sink_stats import SinkStats
 
 log = logging.getLogger("cdc_pipeline.observe")
 LOG_TAIL_BYTES = 512 * 1024
@@ -112,8 +112,11 @@ def slot_sample(
     )
 
 
-def look(settings: Settings, history: Sequence[SlotSample] = ()) -> tuple[ConnectorHealth, SlotSample | None]:
-    """One look at Connect, the slot and the log, judged with the earlier ``history``."""
+def look(
+    settings: Settings, history: Sequence[SlotSample] = (), last_arrival: float | None = None
+) -> tuple[ConnectorHealth, SlotSample | None]:
+    """One look at Connect, the slot and the log, judged with the earlier ``history`` and the time the sink
+    last applied events (``last_arrival``, unix seconds)."""
     connect, tables, connect_error = connect_facts(settings)
     slot = connect.slot if connect else settings.debezium.get("slot.name") or slot_name(settings)
     sample, slot_error = slot_sample(settings, slot, tables)
@@ -123,10 +126,10 @@ def look(settings: Settings, history: Sequence[SlotSample] = ()) -> tuple[Connec
     now = time.time()
     if connect is None:  # the slot's figures still count; the state is unknown
         facts = ConnectFacts(settings.connector_name, slot, "RUNNING", ("RUNNING",))
-        judged = assess(facts, samples, retry, now, settings.connector_stall_s)
+        judged = assess(facts, samples, retry, now, settings.connector_stall_s, last_arrival=last_arrival)
         health = replace(judged, state="UNKNOWN", connect_state=None, reason=connect_error)
     else:
-        health = assess(connect, samples, retry, now, settings.connector_stall_s)
+        health = assess(connect, samples, retry, now, settings.connector_stall_s, last_arrival=last_arrival)
     health.notes.extend(notes)
     return health, sample
 
@@ -139,10 +142,12 @@ def look_once(settings: Settings) -> ConnectorHealth:
 
 
 class ConnectorHealthPoller:
-    """``start()`` / ``stop()``; one look every ``interval_s``, gauges in ``registry``, :meth:`latest`."""
+    """``start()`` / ``stop()``; a look every ``interval_s``, gauges in the sink's registry; ``latest()``."""
 
-    def __init__(self, settings: Settings, registry: Registry, interval_s: float = 5.0) -> None:
+    def __init__(self, settings: Settings, stats: SinkStats, interval_s: float = 5.0) -> None:
         self.settings = settings
+        self.stats = stats
+        registry = stats.registry
         self.interval_s = interval_s
         self._samples: deque[SlotSample] = deque(maxlen=int(HISTORY_S / interval_s) + 1)
         self._latest: ConnectorHealth | None = None
@@ -189,7 +194,8 @@ class ConnectorHealthPoller:
                 return
 
     def poll_once(self) -> ConnectorHealth:
-        health, sample = look(self.settings, list(self._samples))
+        last_batch = self.stats.m_last_batch.value()  # 0: none yet
+        health, sample = look(self.settings, list(self._samples), last_batch or None)
         if sample is not None:
             self._samples.append(sample)
         labels = (health.connector, health.slot)

@@ -88,7 +88,7 @@ def run_sink(settings: Settings, stop: StopFlag | None = None) -> Progress:
         admin = AdminQueue()
         server = _start_server(settings, target, stats, admin)
         lag = ConsumerLagPoller(target.cursor, stats, settings.bootstrap_servers, interval_s=5.0).start()
-        health = ConnectorHealthPoller(settings, stats.registry).start()
+        health = ConnectorHealthPoller(settings, stats).start()
         if server is not None:
             server.connector_health = health.latest
         try:
