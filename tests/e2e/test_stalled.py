@@ -212,6 +212,7 @@ def _assert_stalled(
     rows = {r["name"]: r for r in data["rows"]}
     assert rows[row]["state"] == "STALLED", rows[row]
     assert "held by another client" in rows[row]["detail"] and "last error:" in rows[row]["detail"]
+    assert "fix: end that client (in PostgreSQL: SELECT pg_terminate_backend(" in rows[row]["detail"]
     assert data["connectors"][0]["state"] == "STALLED"
     assert values[f"cdc_connector_stalled{labels}"] == 1
     assert values[f"cdc_slot_lag_bytes{labels}"] > 0

@@ -61,6 +61,8 @@ def test_no_walsender_for_longer_than_the_threshold_is_stalled() -> None:
     )
     reason = stall_reason(history, now=75, stall_after_s=60)
     assert reason is not None and "no walsender" in reason and "65 s" in reason
+    fix = assess(RUNNING, history, RetryFacts(), 75, 60).fix
+    assert fix is not None and "`cdc connectors restart --all`" in fix
     # Debezium's own retry wait (10 s) with the slot free is not a stall
     assert stall_reason(history[:3], now=40, stall_after_s=60) is None
 
@@ -75,6 +77,7 @@ def test_a_slot_held_by_another_client_is_stalled_and_names_the_holder() -> None
     assert health.state == "STALLED" and not health.healthy
     assert health.reason is not None and "held by another client" in health.reason and "65 s" in health.reason
     assert "pid 99 (pg_recvlogical)" in health.reason and health.slot_holder == "pid 99 (pg_recvlogical)"
+    assert health.fix is not None and "SELECT pg_terminate_backend(99)" in health.fix
     assert (health.retrying, health.retries, health.last_error) == (True, 3, "replication slot busy")
     assert health.lag_bytes == 87 * MB - 10 * MB
     assert assess(RUNNING, history, RetryFacts(), 50, 60).state == "RUNNING"  # 45 s: not yet

@@ -101,6 +101,7 @@ class ConnectorHealth:
     slot_holder: str | None = None  # "pid 123 (pg_recvlogical)"
     reason: str | None = None  # why STALLED / FAILED
     last_error: str | None = None
+    fix: str | None = None  # the command that gets it streaming again (STALLED, FAILED)
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -151,7 +152,20 @@ def _held_by_connector(sample: SlotSample) -> bool:
 def stall_reason(
     samples: Sequence[SlotSample], now: float, stall_after_s: float, last_arrival: float | None = None
 ) -> str | None:
-    """Why the slot shows no streaming for ``stall_after_s`` (None: it streams, or too little history).
+    """Why the slot shows no streaming for ``stall_after_s`` (None: it streams, or too little history)."""
+    stall = _stall(samples, now, stall_after_s, last_arrival)
+    return None if stall is None else stall[0]
+
+
+RESTART_FIX = (
+    "see the connector's lines in Connect's log (logs/connect.log), then `cdc connectors restart --all`"
+)
+
+
+def _stall(
+    samples: Sequence[SlotSample], now: float, stall_after_s: float, last_arrival: float | None
+) -> tuple[str, str] | None:
+    """(reason, the command that fixes it) of a stall, or None.
 
     ``last_arrival``: when the sink last applied a batch of this connector's events (unix seconds). Events
     arriving within ``stall_after_s`` mean Debezium streams (a big transaction is confirmed only once it has
@@ -163,16 +177,21 @@ def stall_reason(
     if last.confirmed_lsn is None:
         gone = _since(samples, lambda s: s.confirmed_lsn is None)
         if gone is not None and now - gone.at >= stall_after_s:
-            return f"the replication slot does not exist (for {now - gone.at:.0f} s)"
+            return (
+                f"the replication slot does not exist (for {now - gone.at:.0f} s)",
+                "`cdc connectors status` shows the slot; `cdc connectors apply` creates it again",
+            )
         return None
     free = _since(samples, lambda s: not _held_by_connector(s))
     if free is not None and now - free.at >= stall_after_s:
         if last.active:
             return (
                 f"the replication slot is held by another client, walsender {holder_text(last)}, "
-                f"for {now - free.at:.0f} s; Debezium cannot stream from it"
+                f"for {now - free.at:.0f} s; Debezium cannot stream from it",
+                f"end that client (in PostgreSQL: SELECT pg_terminate_backend({last.active_pid})); "
+                "Debezium's next retry takes the slot back",
             )
-        return f"no walsender holds the replication slot for {now - free.at:.0f} s"
+        return f"no walsender holds the replication slot for {now - free.at:.0f} s", RESTART_FIX
     stuck = _since(samples, lambda s: s.confirmed_lsn == last.confirmed_lsn)
     if stuck is None or stuck.changes is None or last.changes is None:
         return None
@@ -183,7 +202,8 @@ def stall_reason(
         return (
             f"changes to the captured tables committed {now - changed.at:.0f} s ago are not confirmed: "
             f"the slot's confirmed position has not moved for {now - stuck.at:.0f} s "
-            f"({lag_bytes(last)} bytes behind)"
+            f"({lag_bytes(last)} bytes behind)",
+            RESTART_FIX,
         )
     return None
 
@@ -223,16 +243,21 @@ def assess(
         return replace(base, state="ABSENT", reason=f"connector {connect.connector} is not registered")
     failed = connect.state == "FAILED" or "FAILED" in connect.task_states
     if failed:
-        return replace(base, state="FAILED", reason=_first_line(connect.trace) or "a task FAILED")
+        return replace(
+            base,
+            state="FAILED",
+            reason=_first_line(connect.trace) or "a task FAILED",
+            fix="fix the cause in the trace (`cdc connectors status`), then `cdc connectors restart`",
+        )
     if connect.state != "RUNNING" or not connect.task_states:
         return replace(base, state=connect.state if connect.task_states else "UNASSIGNED")
     if any(s != "RUNNING" for s in connect.task_states):
         return replace(base, state=next(s for s in connect.task_states if s != "RUNNING"))
-    reason = None if retry.snapshotting else stall_reason(samples, now, stall_after_s, last_arrival)
+    stall = None if retry.snapshotting else _stall(samples, now, stall_after_s, last_arrival)
     if retry.snapshotting:
         base.notes.append("an initial snapshot runs: no stall verdict until it ends")
-    if reason is not None:
-        return replace(base, state="STALLED", reason=reason)
+    if stall is not None:
+        return replace(base, state="STALLED", reason=stall[0], fix=stall[1])
     return replace(base, state="RUNNING")
 
 

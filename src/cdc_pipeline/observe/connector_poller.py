@@ -199,10 +199,11 @@ class ConnectorHealthPoller:
         if sample is not None:
             self._samples.append(sample)
         labels = (health.connector, health.slot)
-        if health.lag_bytes is not None:
-            self.m_lag_bytes.set(health.lag_bytes, *labels)
-        if health.lag_seconds is not None:
-            self.m_lag_seconds.set(health.lag_seconds, *labels)
+        for gauge, value in ((self.m_lag_bytes, health.lag_bytes), (self.m_lag_seconds, health.lag_seconds)):
+            if value is None:  # unknown now: no stale value left behind
+                gauge.remove(*labels)
+            else:
+                gauge.set(value, *labels)
         self.m_retrying.set(1 if health.retrying else 0, *labels)
         self.m_retries.set(health.retries, *labels)
         self.m_stalled.set(1 if health.state == "STALLED" else 0, *labels)

@@ -136,6 +136,8 @@ def health_detail(health: ConnectorHealth, tasks: str) -> str:
         parts.append(f"{health.state}: {health.reason}")
     if health.last_error and (health.retrying or health.state != "RUNNING"):
         parts.append(f"last error: {health.last_error}")
+    if health.fix and health.state != "RUNNING":
+        parts.append(f"fix: {health.fix}")
     return "; ".join(parts)
 
 
