@@ -69,6 +69,13 @@ SINK_FIELDS = (
     "sink_kafka_retry_s",
     "sink_http_port",
     "sink_query_timeout_s",
+    # its connector's health (observe/connector_poller.py): Connect, the slot in PostgreSQL, the thresholds
+    "connect_port",
+    "connector_name",
+    "postgres_port",
+    "postgres_user",
+    "postgres_db",
+    "connector_stall_s",
 )
 
 
