@@ -124,7 +124,9 @@ def up(
         table_list = tables_from_connector_json(tables) if tables else pipeline_tables(settings)
         table_list = table_list or tables_from_connector_json(examples / "connector_config.json")
         err.print(f"[dim]•[/] registering connector {settings.connector_name}", highlight=False)
-        apply_connector(settings, table_list)
+        applied = apply_connector(settings, table_list)
+        if applied.position is not None:
+            err.print(f"[dim]•[/] {escape(applied.position.line())}", highlight=False)
     else:
         wait_all_running(settings)
     _render_status(collect_status(settings))

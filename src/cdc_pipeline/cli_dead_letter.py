@@ -30,14 +30,18 @@ PartitionOpt = Annotated[
 ]
 OffsetOpt = Annotated[int | None, typer.Option("--offset", help="one record: its dead-letter offset")]
 
-REPLAY_HELP = """Replay dead-lettered records (all, --table T, or one --topic/--partition/--offset).
-
-A record is never applied as it was: it is an old change, and a newer one of the same row may have streamed
-since. Replay takes the row's CURRENT value from PostgreSQL by the record's key instead: a row that exists is
-re-sent by Debezium (an incremental snapshot of exactly those keys) and applied like any change; a row that
-is gone is deleted by key from DuckDB. Records without a usable key are not replayed: the output names
-`cdc tables resnapshot` for them. Every replay is recorded in _cdc.dead_letter. Fix the cause first (e.g. the
-value or the column type in PostgreSQL), or the re-sent row is dead-lettered again."""
+REPLAY_HELP = "\n\n".join(
+    (
+        "Replay dead-lettered records (all, --table T, or one --topic/--partition/--offset).",
+        "A record is never applied as it was: it is an old change, and a newer one of the same row may have "
+        "streamed since. Replay takes the row's CURRENT value from PostgreSQL by the record's key instead: a "
+        "row that exists is re-sent by Debezium (an incremental snapshot of exactly those keys) and applied "
+        "like any change; a row that is gone is deleted by key from DuckDB.",
+        "Records without a usable key are not replayed: the output names `cdc tables resnapshot` for them. "
+        "Every replay is recorded in _cdc.dead_letter. Fix the cause first, or the re-sent row is "
+        "dead-lettered again.",
+    )
+)
 
 
 def dead_letter_app(context: CliContext, handles_errors: ErrorHandler) -> typer.Typer:

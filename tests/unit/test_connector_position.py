@@ -123,3 +123,17 @@ def test_client_creates_stopped_and_reads_and_resets_offsets() -> None:
         ("DELETE", "/connectors/c/offsets"),
     ]
     assert b'"initial_state": "STOPPED"' in seen[0][2] or b'"initial_state":"STOPPED"' in seen[0][2]
+
+
+def test_apply_and_restart_print_which_happened_and_why(capsys: pytest.CaptureFixture[str]) -> None:
+    from cdc_pipeline.cli_connectors import _render_apply, _render_restart  # noqa: PLC0415
+    from cdc_pipeline.connectors.apply import ApplyReport  # noqa: PLC0415
+    from cdc_pipeline.connectors.connect_client import ConnectorState, TaskState  # noqa: PLC0415
+    from cdc_pipeline.connectors.lifecycle import RestartReport  # noqa: PLC0415
+
+    running = ConnectorState("c", "RUNNING", [TaskState(0, "RUNNING")])
+    _render_apply(ApplyReport("c", "created", running, position=decide(offset(), slot(900), SLOT)))
+    _render_restart(RestartReport("c", ["connector", "tasks"], running, decide(offset(), None, SLOT)))
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "c resumed at LSN 0/3E8: slot cdc_orders still holds every change after it" in printed
+    assert "c re-snapshot: slot cdc_orders was dropped" in printed

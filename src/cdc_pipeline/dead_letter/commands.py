@@ -209,14 +209,21 @@ def _described(selection: Selection) -> str:
 _SIGNAL_DATA_MAX = 2000  # the signal table's data column is VARCHAR(2048)
 
 
-def _payload(table: TableRef, keys: list[dict[str, Any]]) -> str:
+def _payload(table: TableRef, keys: list[dict[str, Any]], keyless: bool) -> str:
     condition = {"data-collection": table.pattern, "filter": key_filter(keys)}
-    return json.dumps(
-        {"data-collections": [table.pattern], "type": "incremental", "additional-conditions": [condition]}
-    )
+    data: dict[str, Any] = {
+        "data-collections": [table.pattern],
+        "type": "incremental",
+        "additional-conditions": [condition],
+    }
+    if keyless:  # keyed by key_columns, no primary key: Debezium snapshots it by those columns
+        data["surrogate-key"] = ",".join(keys[0])
+    return json.dumps(data)
 
 
-def signal_payloads(present: dict[str, list[dict[str, Any]]]) -> list[str]:
+def signal_payloads(
+    present: dict[str, list[dict[str, Any]]], keyless: frozenset[str] = frozenset()
+) -> list[str]:
     """Incremental snapshots of exactly these keys (``additional-conditions``), one table per signal, keys
     split so that each signal's data fits the signal table's column."""
     payloads: list[str] = []
@@ -224,16 +231,19 @@ def signal_payloads(present: dict[str, list[dict[str, Any]]]) -> list[str]:
         table = TableRef.parse(name)
         chunk: list[dict[str, Any]] = []
         for key in keys:
-            if chunk and len(_payload(table, [*chunk, key])) > _SIGNAL_DATA_MAX:
-                payloads.append(_payload(table, chunk))
+            if chunk and len(_payload(table, [*chunk, key], name in keyless)) > _SIGNAL_DATA_MAX:
+                payloads.append(_payload(table, chunk, name in keyless))
                 chunk = []
             chunk.append(key)
         if chunk:
-            payloads.append(_payload(table, chunk))
+            payloads.append(_payload(table, chunk, name in keyless))
     return payloads
 
 
 def _send_signal(settings: Settings, present: dict[str, list[dict[str, Any]]]) -> str:
+    with source_db.connect(settings) as conn:
+        facts = source_db.table_facts(conn, [TableRef.parse(t) for t in present])
+    keyless = frozenset(f.table.qualified for f in facts if f.exists and not f.has_primary_key)
     signal = signal_table(settings)
     source_db.ensure_signal_table(settings, signal)
     base = f"cdc-replay-{uuid.uuid4().hex[:16]}"
@@ -241,6 +251,6 @@ def _send_signal(settings: Settings, present: dict[str, list[dict[str, Any]]]) -
         sql.Identifier(signal.schema, signal.table)
     )
     with source_db.connect(settings) as conn:
-        for n, data in enumerate(signal_payloads(present)):
+        for n, data in enumerate(signal_payloads(present, keyless)):
             conn.execute(statement, (f"{base}-{n}", data))
     return base
