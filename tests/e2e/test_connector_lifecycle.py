@@ -189,3 +189,24 @@ def test_a_connector_failed_on_a_dropped_slot_is_recovered_by_restart(
         assert report.position is not None and report.position.kind == "resnapshot", report.position
         assert f"slot {slot} was dropped" in report.position.line(), report.position.line()
         assert_equal(pg, duck, sink, keyed, keyless)
+
+
+def test_stop_then_apply_cycles_under_writes_always_resume_exactly(
+    pipeline: tuple[Settings, str, str], pg: PG
+) -> None:
+    """A stopped connector's slot sits exactly at the stored offset's lsn_commit (equal, not before): the
+    comparison must accept equality, or every stop would cost a full re-snapshot."""
+    settings, keyed, keyless = pipeline
+    apply_connector(settings, tables_of(keyed, keyless))
+    with running_sink(settings) as sink, duck_connect(settings.duckdb_file) as duck:
+        writer = Writer(settings, keyed, keyless, first=100, rounds=100)
+        writer.start()
+        for _ in range(4):
+            time.sleep(1.5)
+            with client_for(settings) as client:
+                stop_and_wait(client, settings.connector_name, 60)
+            position = apply_connector(settings, tables_of(keyed, keyless)).position
+            assert position is not None and position.kind == "resume", position
+            print(f"[lifecycle] {position.line()}")
+        writer.finish()
+        assert_equal(pg, duck, sink, keyed, keyless)

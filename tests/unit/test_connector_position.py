@@ -137,3 +137,11 @@ def test_apply_and_restart_print_which_happened_and_why(capsys: pytest.CaptureFi
     printed = " ".join(capsys.readouterr().out.split())
     assert "c resumed at LSN 0/3E8: slot cdc_orders still holds every change after it" in printed
     assert "c re-snapshot: slot cdc_orders was dropped" in printed
+
+
+def test_a_slot_whose_restart_lsn_is_after_the_offset_re_snapshots_as_debezium_would_refuse_it() -> None:
+    stored = StoredOffset(lsn=1010, lsn_commit=1000, lsn_proc=1010)
+    decision = decide(stored, SlotPosition(SLOT, 1000, restart_lsn=1011), SLOT)
+    assert (decision.kind, decision.clear_offsets, decision.drop_slot) == ("resnapshot", True, True)
+    assert "keeps WAL only from LSN 0/3F3" in decision.reason
+    assert decide(stored, SlotPosition(SLOT, 1000, restart_lsn=1010), SLOT).kind == "resume"

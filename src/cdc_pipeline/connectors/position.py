@@ -9,7 +9,9 @@ itself fed, ``confirmed_flush_lsn <=`` the stored resume LSN. On START_REPLICATI
 transaction that committed after ``max(requested LSN, confirmed_flush_lsn)``. So:
 
 - slot present and ``confirmed_flush_lsn <= resume LSN``: nothing after the stored offset was released, the
-  slot still holds it all (``restart_lsn <= confirmed_flush_lsn``): **resume** exactly;
+  slot still holds it all (``restart_lsn <= confirmed_flush_lsn``): **resume** exactly; unless the slot's
+  ``restart_lsn`` is after the offset's ``lsn_proc``, which Debezium itself refuses ("no longer available
+  on the server", ``PostgresConnection.validateLogPosition``): **re-snapshot**;
 - slot present but ``confirmed_flush_lsn > resume LSN``: the slot was created again or advanced by someone
   else; changes between the two LSNs are gone: **re-snapshot**;
 - slot missing with an offset: the WAL after the offset is not kept by anything, and Debezium would fail
@@ -144,6 +146,16 @@ def decide(offset: StoredOffset | None, slot: SlotPosition | None, slot_name: st
             f"slot {slot_name} is at LSN {format_lsn(slot.confirmed_flush_lsn)}, after the stored offset "
             f"(LSN {format_lsn(stored)}): the changes between were released (the slot was created again or "
             "advanced); dropped it and cleared the offset",
+            clear_offsets=True,
+            drop_slot=True,
+        )
+    streaming_from = offset.lsn_proc if offset.lsn_proc is not None else offset.lsn
+    if slot.restart_lsn is not None and streaming_from is not None and slot.restart_lsn > streaming_from:
+        return Decision(
+            "resnapshot",
+            f"slot {slot_name} keeps WAL only from LSN {format_lsn(slot.restart_lsn)}, after the stored "
+            f"offset (LSN {format_lsn(streaming_from)}; Debezium refuses such an offset); dropped it and "
+            "cleared the offset",
             clear_offsets=True,
             drop_slot=True,
         )
