@@ -11,6 +11,8 @@ and the table ends equal.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,8 +25,9 @@ from cdc_pipeline.config import Settings
 from cdc_pipeline.connectors.apply import apply_connector
 from cdc_pipeline.connectors.lifecycle import delete_connector
 from cdc_pipeline.connectors.model import TableRef
-from cdc_pipeline.dead_letter.commands import list_dead_letters, replay
+from cdc_pipeline.dead_letter.commands import list_dead_letters
 from cdc_pipeline.dead_letter.records import Selection
+from tests.e2e.conftest import settings_env
 from tests.e2e.kafka_helpers import read_topic
 from tests.e2e.replica import (
     duck_connect,
@@ -52,6 +55,25 @@ def pipeline(stack_settings: Settings, pg: PG, tmp_path: Path) -> Iterator[tuple
     apply_connector(settings, [TableRef("public", good), TableRef("public", bad)])
     yield settings, good, bad
     delete_connector(settings, drop_slot=True)
+
+
+def cdc(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+    """The `cdc` command, pointed at this test's pipeline (topic prefix, DuckDB file, sink endpoint)."""
+    env = {
+        **settings_env(settings),
+        "CDC_TOPIC_PREFIX": settings.topic_prefix,
+        "CDC_CONNECTOR_NAME": settings.connector_name,
+        "CDC_DUCKDB_PATH": str(settings.duckdb_file),
+        "COLUMNS": "400",  # rich tables unwrapped
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "cdc_pipeline.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def bad_copy(settings: Settings, topic: str, row_id: int) -> tuple[bytes | None, bytes]:
@@ -107,12 +129,19 @@ def test_dead_lettered_records_are_listed_with_their_reason_and_replayed_by_key(
         )
         assert [r.record.offset for r in only_one.records] == [first.offset]
 
+        shown = cdc(sink.settings, "dead-letter", "list")
+        assert shown.returncode == 0 and "column 'n'" in shown.stdout and f"public.{bad}" in shown.stdout, (
+            shown
+        )
+
         before = _core.query_watermarks(settings.bootstrap_servers, bad_topic, 0, 10_000)[1]
-        report = replay(sink.settings, Selection(table=f"public.{bad}"))
-        did = {line.key: line.did for line in report.lines}
+        replayed = cdc(sink.settings, "dead-letter", "replay", "--table", f"public.{bad}", "--json")
+        assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+        report = json.loads(replayed.stdout)
+        did = {line["key"]: line["did"] for line in report["lines"]}
         assert did["id=2"].startswith("re-read by key from PostgreSQL"), did
         assert did["id=4"] == "the row is not in PostgreSQL any more: deleted by key from DuckDB", did
-        assert "recorded 2 replayed record(s) in _cdc.dead_letter" in report.audit, report.audit
+        assert "recorded 2 replayed record(s) in _cdc.dead_letter" in report["audit"], report["audit"]
 
         # Debezium re-sends row 2 with its current value (100), never the dead-lettered one.
         def resent() -> bool:
