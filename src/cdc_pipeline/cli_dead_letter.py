@@ -36,7 +36,8 @@ REPLAY_HELP = "\n\n".join(
         "A record is never applied as it was: it is an old change, and a newer one of the same row may have "
         "streamed since. Replay takes the row's CURRENT value from PostgreSQL by the record's key instead: a "
         "row that exists is re-sent by Debezium (an incremental snapshot of exactly those keys) and applied "
-        "like any change; a row that is gone is deleted by key from DuckDB.",
+        "like any change; a row that is gone is deleted by key from DuckDB (only while the sink has applied "
+        "the table below PostgreSQL's check, so a newer insert of the key wins).",
         "Records without a usable key are not replayed: the output names `cdc tables resnapshot` for them. "
         "Every replay is recorded in _cdc.dead_letter. Fix the cause first, or the re-sent row is "
         "dead-lettered again.",

@@ -4,8 +4,8 @@ Copies of real events of ``bad`` with one field made unconvertible are produced 
 test_table_isolation.py). The core dead-letters them with their reason while every other change flows;
 `cdc dead-letter list` shows them; after newer changes of the same rows, `cdc dead-letter replay` re-reads
 each row by key from PostgreSQL: the row that exists is re-sent by Debezium with its CURRENT value (never the
-dead-lettered one), the row that was deleted stays deleted, the replays are audited in ``_cdc.dead_letter``,
-and the table ends equal.
+dead-lettered one), the row that was deleted since stays deleted, the replays are audited in
+``_cdc.dead_letter``, and the table ends equal.
 """
 
 from __future__ import annotations
@@ -140,7 +140,7 @@ def test_dead_lettered_records_are_listed_with_their_reason_and_replayed_by_key(
         report = json.loads(replayed.stdout)
         did = {line["key"]: line["did"] for line in report["lines"]}
         assert did["id=2"].startswith("re-read by key from PostgreSQL"), did
-        assert did["id=4"] == "the row is not in PostgreSQL any more: deleted by key from DuckDB", did
+        assert did["id=4"] == "the row is in neither PostgreSQL nor DuckDB: nothing to do", did
         assert "recorded 2 replayed record(s) in _cdc.dead_letter" in report["audit"], report["audit"]
 
         # Debezium re-sends row 2 with its current value (100), never the dead-lettered one.

@@ -20,6 +20,7 @@ from cdc_pipeline import _core
 from cdc_pipeline.config import Settings
 from cdc_pipeline.connectors import source_db
 from cdc_pipeline.connectors.model import TableRef, signal_table
+from cdc_pipeline.connectors.position import parse_lsn
 from cdc_pipeline.dead_letter.records import (
     DeadLetter,
     Selection,
@@ -138,20 +139,40 @@ class ReplayReport:
         return asdict(self)
 
 
-def _present_keys(settings: Settings, table: TableRef, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The keys of ``keys`` that PostgreSQL's ``table`` holds now."""
+def _present_keys(
+    settings: Settings, table: TableRef, keys: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], int]:
+    """The keys of ``keys`` that PostgreSQL's ``table`` holds, and the WAL position read just BEFORE the check
+    (every transaction the check could have missed committed after it)."""
     columns = list(keys[0])
     statement = "SELECT {} FROM {} WHERE " + key_filter(keys)
     query = sql.SQL(statement).format(  # the filter is built from quoted identifiers and literals
         sql.SQL(", ").join(sql.Identifier(c) for c in columns), sql.Identifier(table.schema, table.table)
     )
     with source_db.connect(settings) as conn:
+        lsn_row = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()
         rows = conn.execute(query).fetchall()
     present = {tuple(row) for row in rows}
-    return [k for k in keys if tuple(k[c] for c in columns) in present]
+    checked_at = parse_lsn(str(lsn_row[0])) if lsn_row else 0
+    return [k for k in keys if tuple(k[c] for c in columns) in present], checked_at
 
 
-def replay(settings: Settings, selection: Selection) -> ReplayReport:
+def _audit_row(r: DeadLetter, outcome: str) -> dict[str, Any]:
+    return {
+        "topic": r.topic,
+        "partition": r.partition,
+        "offset": r.offset,
+        "source_topic": r.source_topic,
+        "source_partition": r.source_partition,
+        "source_offset": r.source_offset,
+        "table": r.table,
+        "reason": r.reason,
+        "key": r.key,
+        "outcome": outcome,
+    }
+
+
+def replay(settings: Settings, selection: Selection, attempts: int = 3) -> ReplayReport:
     """Replay the selected records by key (module doc of :mod:`.records`); per record, what was done."""
     records = [r for r in read_records(settings) if selection.matches(r)]
     if not records:
@@ -159,37 +180,60 @@ def replay(settings: Settings, selection: Selection) -> ReplayReport:
             f"no record of dead-letter topic {settings.dead_letter_topic} matches {_described(selection)}",
             "list them with `cdc dead-letter list`",
         )
+    done: dict[tuple[str, int, int], str] = {}
+    signal_ids: list[str] = []
+    audits: list[str] = []
+    pending = records
+    for attempt in range(attempts):
+        outcomes, signal_id, audit = _replay_once(settings, pending)
+        done.update(outcomes)
+        signal_ids += [signal_id] if signal_id else []
+        audits.append(audit)
+        pending = [r for r in pending if outcomes[(r.topic, r.partition, r.offset)].startswith("not deleted")]
+        if not pending:
+            break
+        if attempt + 1 < attempts:
+            time.sleep(1.0)
+    lines = [
+        ReplayLine(
+            r.topic,
+            r.partition,
+            r.offset,
+            r.table,
+            describe_key(r.key),
+            done[(r.topic, r.partition, r.offset)],
+        )
+        for r in records
+    ]
+    return ReplayReport(lines, ", ".join(signal_ids) or None, "; ".join(audits))
+
+
+def _replay_once(
+    settings: Settings, records: list[DeadLetter]
+) -> tuple[dict[tuple[str, int, int], str], str | None, str]:
     work = plan(records)
     present: dict[str, list[dict[str, Any]]] = {}
+    checked_at: dict[str, int] = {}
     for table, keys in work.keys.items():
-        present[table] = _present_keys(settings, TableRef.parse(table), keys)
+        present[table], checked_at[table] = _present_keys(settings, TableRef.parse(table), keys)
     signal_id = _send_signal(settings, present) if any(present.values()) else None
-    lines, audit, deletes = [], [], []
+    audit = []
     for r in records:
         if r.key is None or r.table is None:
-            did = f"not replayed: {r.key_problem}; rebuild the table with `cdc tables resnapshot {r.table}`"
+            row = _audit_row(
+                r, f"not replayed: {r.key_problem}; rebuild it with `cdc tables resnapshot {r.table}`"
+            )
         elif r.key in present.get(r.table, []):
-            did = f"re-read by key from PostgreSQL: Debezium re-sends its current value (signal {signal_id})"
+            row = _audit_row(
+                r, f"re-read by key from PostgreSQL: Debezium re-sends its current value (signal {signal_id})"
+            )
         else:
-            did = "the row is not in PostgreSQL any more: deleted by key from DuckDB"
-            deletes.append({"table": r.table, "key": r.key})
-        lines.append(ReplayLine(r.topic, r.partition, r.offset, r.table, describe_key(r.key), did))
-        audit.append(
-            {
-                "topic": r.topic,
-                "partition": r.partition,
-                "offset": r.offset,
-                "source_topic": r.source_topic,
-                "source_partition": r.source_partition,
-                "source_offset": r.source_offset,
-                "table": r.table,
-                "reason": r.reason,
-                "key": r.key,
-                "outcome": did,
-            }
-        )
-    done = run_request(settings, {"action": "dead-letter-replay", "records": audit, "deletes": deletes})
-    return ReplayReport(lines, signal_id, getattr(done, "done", ""))
+            row = {**_audit_row(r, ""), "delete_checked_lsn": checked_at[r.table]}  # decided by the sink
+        audit.append(row)
+    report = run_request(settings, {"action": "dead-letter-replay", "records": audit})
+    answer = json.loads(getattr(report, "done", "{}"))
+    outcomes = {(str(t), int(p), int(o)): str(outcome) for t, p, o, outcome in answer["outcomes"]}
+    return outcomes, signal_id, str(answer["summary"])
 
 
 def _described(selection: Selection) -> str:

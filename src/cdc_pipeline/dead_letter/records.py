@@ -11,8 +11,9 @@ PostgreSQL by the record's key, which is always correct whatever happened since:
 - the row exists: Debezium is asked (an incremental ``execute-snapshot`` signal filtered to those keys) to
   send it again; it arrives through the normal stream, converted by the core like any change, and Debezium's
   snapshot window orders it correctly against concurrent changes of the same key;
-- the row does not exist any more: the key is deleted from DuckDB (a no-op when DuckDB never had it; if a
-  newer insert of the key is still on its way, it is applied after and wins);
+- the row does not exist any more: the key is deleted from DuckDB, only while the sink has applied the table
+  strictly below the WAL position read before PostgreSQL's check (so every change DuckDB holds is older than
+  the check, and a newer insert of the key is still on its way and wins); otherwise the check is repeated;
 - a table without a key (no Kafka key), or a key column whose type cannot be written as a plain SQL literal,
   cannot be replayed by key: the command says so and names `cdc tables resnapshot <table>` instead.
 """

@@ -176,7 +176,7 @@ def action_from_request(request: dict[str, Any]) -> Action:
 
     try:
         if kind == "dead-letter-replay":
-            return dead_letter_admin.replay(list(request["records"]), list(request["deletes"]))
+            return dead_letter_admin.replay(list(request["records"]))
         if kind == "dead-letter-replayed":
             return dead_letter_admin.replayed()
         if kind == "list":
