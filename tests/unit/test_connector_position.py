@@ -133,7 +133,7 @@ def test_apply_and_restart_print_which_happened_and_why(capsys: pytest.CaptureFi
 
     running = ConnectorState("c", "RUNNING", [TaskState(0, "RUNNING")])
     _render_apply(ApplyReport("c", "created", running, position=decide(offset(), slot(900), SLOT)))
-    _render_restart(RestartReport("c", ["connector", "tasks"], running, decide(offset(), None, SLOT)))
+    _render_restart(RestartReport("c", ["connector", "task 0"], running, decide(offset(), None, SLOT)))
     printed = " ".join(capsys.readouterr().out.split())
     assert "c resumed at LSN 0/3E8: slot cdc_orders still holds every change after it" in printed
     assert "c re-snapshot: slot cdc_orders was dropped" in printed

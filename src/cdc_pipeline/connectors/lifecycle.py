@@ -73,9 +73,8 @@ def restart_connector(settings: Settings, all_tasks: bool = False, timeout_s: fl
             stop_and_wait(client, name, timeout_s)
             position = reconcile(client, settings, name, client.get_config(name) or {})
             client.resume(name)
-            return RestartReport(
-                name, ["connector", "tasks"], wait_running(client, name, timeout_s), position
-            )
+            restarted = ["connector"] + [f"task {t.id}" for t in before.tasks]
+            return RestartReport(name, restarted, wait_running(client, name, timeout_s), position)
         answer = client.restart(name, only_failed=not all_tasks)
         restarted = _restarting(answer) if answer is not None else ["connector"]
         time.sleep(0.5)  # let the RESTARTING states replace the FAILED ones before polling
