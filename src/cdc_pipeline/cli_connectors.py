@@ -178,6 +178,12 @@ def _render_status(report: ConnectorStatus) -> None:
         for task in report.state.tasks:
             if task.trace:
                 out.print(f"[red]task {task.id} trace:[/]\n{escape(task.trace)}", highlight=False)
+        if any(t.state == "FAILED" for t in report.state.tasks) or report.state.state == "FAILED":
+            out.print(
+                "fix the cause, then `cdc connectors restart`: it resumes at the stored offset, or "
+                "re-snapshots when the replication slot no longer holds it",
+                highlight=False,
+            )
         if report.state.trace:
             out.print(f"[red]connector trace:[/]\n{escape(report.state.trace)}", highlight=False)
     if report.slot is not None:

@@ -145,3 +145,14 @@ def test_a_slot_whose_restart_lsn_is_after_the_offset_re_snapshots_as_debezium_w
     assert (decision.kind, decision.clear_offsets, decision.drop_slot) == ("resnapshot", True, True)
     assert "keeps WAL only from LSN 0/3F3" in decision.reason
     assert decide(stored, SlotPosition(SLOT, 1000, restart_lsn=1010), SLOT).kind == "resume"
+
+
+def test_status_of_a_failed_task_names_restart_as_the_fix(capsys: pytest.CaptureFixture[str]) -> None:
+    from cdc_pipeline.cli_connectors import _render_status  # noqa: PLC0415
+    from cdc_pipeline.connectors.connect_client import ConnectorState, TaskState  # noqa: PLC0415
+    from cdc_pipeline.connectors.lifecycle import ConnectorStatus  # noqa: PLC0415
+
+    state = ConnectorState("c", "RUNNING", [TaskState(0, "FAILED", "DebeziumException: no longer available")])
+    _render_status(ConnectorStatus("c", state))
+    printed = " ".join(capsys.readouterr().out.split())
+    assert "then `cdc connectors restart`: it resumes at the stored offset, or re-snapshots" in printed
