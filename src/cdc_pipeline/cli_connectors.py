@@ -152,6 +152,8 @@ def _render_plan(report: PlanReport) -> None:
         out.print(table)
     if report.snapshot_tables:
         out.print(f"incremental snapshot of added tables: {', '.join(report.snapshot_tables)}")
+    if report.position:
+        out.print(f"not running; `cdc connectors apply` would {escape(report.position)}", highlight=False)
     _render_problems(report.problems)
     if not report.problems:
         out.print("[green]preflight: ok[/]")

@@ -21,6 +21,7 @@ from cdc_pipeline.config import Settings
 from cdc_pipeline.connectors.apply import apply_connector, client_for, stop_and_wait
 from cdc_pipeline.connectors.lifecycle import delete_connector, restart_connector
 from cdc_pipeline.connectors.model import TableRef
+from cdc_pipeline.connectors.plan import plan
 from cdc_pipeline.sample import postgres_dsn
 from tests.e2e.replica import (
     RunningSink,
@@ -153,6 +154,10 @@ def test_a_slot_dropped_by_hand_while_stopped_re_snapshots_with_no_stale_row(
         pg.execute(f"UPDATE {keyless} SET what = 'changed' WHERE seq <= 10")
         pg.execute(f"DELETE FROM {keyless} WHERE seq BETWEEN 20 AND 29")
 
+        planned = plan(settings.model_copy(update={"tables": {"public": [keyed, keyless]}}))
+        assert planned.position is not None and planned.position.startswith(
+            f"re-snapshot: slot {slot} was dropped"
+        )
         report = apply_connector(settings, tables_of(keyed, keyless))
         assert report.action == "unchanged" and report.position is not None, report
         assert report.position.kind == "resnapshot", report.position

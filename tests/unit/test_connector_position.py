@@ -156,3 +156,14 @@ def test_status_of_a_failed_task_names_restart_as_the_fix(capsys: pytest.Capture
     _render_status(ConnectorStatus("c", state))
     printed = " ".join(capsys.readouterr().out.split())
     assert "then `cdc connectors restart`: it resumes at the stored offset, or re-snapshots" in printed
+
+
+def test_the_preview_says_what_apply_would_do_before_anything_changes() -> None:
+    assert decide(offset(), None, SLOT).preview() == (
+        "re-snapshot: slot cdc_orders was dropped: no slot keeps the WAL after the stored offset (LSN 0/3E8) "
+        "(it would clear the offset)"
+    )
+    assert (
+        decide(offset(), slot(2000), SLOT).preview().endswith("(it would drop the slot and clear the offset)")
+    )
+    assert decide(offset(), slot(900), SLOT).preview().startswith("resume at LSN 0/3E8: ")

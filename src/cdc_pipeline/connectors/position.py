@@ -69,9 +69,31 @@ class Decision:
     drop_slot: bool = False
 
     def line(self) -> str:
+        """What was done and why, e.g. ``re-snapshot: slot cdc_x was dropped ...; cleared the offset``."""
         if self.kind == "resume":
             return f"resumed at LSN {format_lsn(self.lsn)}: {self.reason}"
-        return f"{'re-snapshot' if self.kind == 'resnapshot' else 'snapshot'}: {self.reason}"
+        done = [
+            what
+            for what, did in (
+                ("dropped the slot", self.drop_slot),
+                ("cleared the offset", self.clear_offsets),
+            )
+            if did
+        ]
+        actions = f"; {' and '.join(done)}" if done else ""
+        return f"{'re-snapshot' if self.kind == 'resnapshot' else 'snapshot'}: {self.reason}{actions}"
+
+    def preview(self) -> str:
+        """What `apply` would do and why, before anything is changed."""
+        if self.kind == "resume":
+            return f"resume at LSN {format_lsn(self.lsn)}: {self.reason}"
+        todo = [
+            what
+            for what, do in (("drop the slot", self.drop_slot), ("clear the offset", self.clear_offsets))
+            if do
+        ]
+        actions = f" (it would {' and '.join(todo)})" if todo else ""
+        return f"{'re-snapshot' if self.kind == 'resnapshot' else 'snapshot'}: {self.reason}{actions}"
 
 
 def format_lsn(lsn: int | None) -> str:
@@ -120,8 +142,8 @@ def decide(offset: StoredOffset | None, slot: SlotPosition | None, slot_name: st
             )
         return Decision(
             "resnapshot",
-            f"Connect holds no offset for it and slot {slot_name} is left from before: dropped it, so the "
-            "snapshot and the stream start at the same point",
+            f"Connect holds no offset for it and slot {slot_name} is left from before (the snapshot and the "
+            "stream must start at the same point)",
             drop_slot=True,
         )
     stored = offset.resume_lsn
@@ -129,14 +151,13 @@ def decide(offset: StoredOffset | None, slot: SlotPosition | None, slot_name: st
         return Decision(
             "resnapshot",
             f"slot {slot_name} was dropped: no slot keeps the WAL after the stored offset (LSN "
-            f"{format_lsn(stored)}); cleared the offset",
+            f"{format_lsn(stored)})",
             clear_offsets=True,
         )
     if slot.confirmed_flush_lsn is None:
         return Decision(
             "resnapshot",
-            f"slot {slot_name} has no confirmed position (not a logical slot Debezium made); dropped it and "
-            "cleared the offset",
+            f"slot {slot_name} has no confirmed position (not a logical slot Debezium made)",
             clear_offsets=True,
             drop_slot=True,
         )
@@ -145,7 +166,7 @@ def decide(offset: StoredOffset | None, slot: SlotPosition | None, slot_name: st
             "resnapshot",
             f"slot {slot_name} is at LSN {format_lsn(slot.confirmed_flush_lsn)}, after the stored offset "
             f"(LSN {format_lsn(stored)}): the changes between were released (the slot was created again or "
-            "advanced); dropped it and cleared the offset",
+            "advanced)",
             clear_offsets=True,
             drop_slot=True,
         )
@@ -154,8 +175,7 @@ def decide(offset: StoredOffset | None, slot: SlotPosition | None, slot_name: st
         return Decision(
             "resnapshot",
             f"slot {slot_name} keeps WAL only from LSN {format_lsn(slot.restart_lsn)}, after the stored "
-            f"offset (LSN {format_lsn(streaming_from)}; Debezium refuses such an offset); dropped it and "
-            "cleared the offset",
+            f"offset (LSN {format_lsn(streaming_from)}; Debezium refuses such an offset)",
             clear_offsets=True,
             drop_slot=True,
         )
