@@ -138,7 +138,10 @@ def decide(offset: StoredOffset | None, slot: SlotPosition | None, slot_name: st
     if offset is None or offset.resume_lsn is None:
         if slot is None:
             return Decision(
-                "snapshot", f"Connect holds no offset for it: Debezium snapshots, creating slot {slot_name}"
+                "snapshot",
+                "Connect holds no offset for it (a new connector, or one deleted with its slot): Debezium "
+                "takes a full snapshot, which replaces each table's DuckDB copy, and creates slot "
+                f"{slot_name}",
             )
         return Decision(
             "resnapshot",
