@@ -119,6 +119,7 @@ def test_plan_apply_status_restart_delete_through_the_cli(pipeline: Settings, pg
 
     restarted = cli_json(pipeline, tmp_path, "connectors", "restart", extra_env=env)
     assert "task 0" in restarted["restarted"] and restarted["state"]["state"] == "RUNNING"
+    assert restarted["position"]["kind"] == "resume", restarted["position"]  # a transient failure resumes
 
     deleted = cli_json(pipeline, tmp_path, "connectors", "delete", "--yes", extra_env=env)
     assert deleted["deleted"] and deleted["slot_result"] == "dropped"
