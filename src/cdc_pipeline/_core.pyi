@@ -29,6 +29,9 @@ class Message:
     @property
     def value(self) -> bytes | None: ...
     @property
+    def headers(self) -> list[tuple[str, bytes]]:
+        """(name, value) in record order; set on the dead-letter topic's records."""
+    @property
     def timestamp_ms(self) -> int:
         """Broker or producer timestamp, -1 when absent."""
 

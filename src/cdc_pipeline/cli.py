@@ -22,6 +22,7 @@ from rich.markup import escape
 from cdc_pipeline.bench.cli import bench_app
 from cdc_pipeline.cli_config import config_app
 from cdc_pipeline.cli_connectors import connectors_app
+from cdc_pipeline.cli_dead_letter import dead_letter_app
 from cdc_pipeline.cli_observe import register as register_observe_commands
 from cdc_pipeline.cli_status import status_view
 from cdc_pipeline.cli_status import watch as watch_status
@@ -95,6 +96,7 @@ app.add_typer(connectors_app(STATE, handles_errors), name="connectors")
 app.add_typer(config_app(STATE, handles_errors), name="config")
 app.add_typer(bench_app(STATE, handles_errors), name="bench")
 app.add_typer(tables_app(STATE, handles_errors), name="tables")
+app.add_typer(dead_letter_app(STATE, handles_errors), name="dead-letter")
 register_observe_commands(app, STATE, handles_errors)
 
 
@@ -122,7 +124,9 @@ def up(
         table_list = tables_from_connector_json(tables) if tables else pipeline_tables(settings)
         table_list = table_list or tables_from_connector_json(examples / "connector_config.json")
         err.print(f"[dim]•[/] registering connector {settings.connector_name}", highlight=False)
-        apply_connector(settings, table_list)
+        applied = apply_connector(settings, table_list)
+        if applied.position is not None:
+            err.print(f"[dim]•[/] {escape(applied.position.line())}", highlight=False)
     else:
         wait_all_running(settings)
     _render_status(collect_status(settings))

@@ -58,7 +58,11 @@ def connectors_app(context: CliContext, handles_errors: ErrorHandler) -> typer.T
         as_json: AsJson = False,
         timeout: Annotated[float, typer.Option(help="seconds to wait for RUNNING")] = 90.0,
     ) -> None:
-        """Preflight, then create or update the connector (idempotent); added tables get their rows."""
+        """Preflight, then create or update the connector (idempotent); added tables get their rows.
+
+        A connector that is created, or registered but not running, first has its stored offset checked
+        against its replication slot: it resumes exactly ("resumed at LSN X"), or the offset (and a stale
+        slot) is cleared and it takes a fresh snapshot ("re-snapshot: slot cdc_x was dropped")."""
         report = apply_connector(settings(name), timeout_s=timeout)
         _emit(report.to_json(), as_json, lambda: _render_apply(report))
 
@@ -92,7 +96,9 @@ def connectors_app(context: CliContext, handles_errors: ErrorHandler) -> typer.T
         ] = False,
         as_json: AsJson = False,
     ) -> None:
-        """Delete the connector and, unless --keep-slot, its replication slot and publication."""
+        """Delete the connector and, unless --keep-slot, its stored offsets, replication slot and publication.
+
+        Then `cdc connectors apply` takes a fresh snapshot; with --keep-slot it resumes where it stopped."""
         current = settings(name)
         slot, publication = slot_names(current)
         if not yes:
@@ -146,6 +152,8 @@ def _render_plan(report: PlanReport) -> None:
         out.print(table)
     if report.snapshot_tables:
         out.print(f"incremental snapshot of added tables: {', '.join(report.snapshot_tables)}")
+    if report.position:
+        out.print(f"not running; `cdc connectors apply` would {escape(report.position)}", highlight=False)
     _render_problems(report.problems)
     if not report.problems:
         out.print("[green]preflight: ok[/]")
@@ -153,6 +161,8 @@ def _render_plan(report: PlanReport) -> None:
 
 def _render_apply(report: ApplyReport) -> None:
     out.print(f"connector {report.connector} {report.action}: {_state_line(report.state)}", highlight=False)
+    if report.position is not None:
+        out.print(f"{report.connector} {escape(report.position.line())}", highlight=False)
     if report.snapshot_tables:
         out.print(
             f"incremental snapshot requested for {', '.join(report.snapshot_tables)} "
@@ -170,6 +180,12 @@ def _render_status(report: ConnectorStatus) -> None:
         for task in report.state.tasks:
             if task.trace:
                 out.print(f"[red]task {task.id} trace:[/]\n{escape(task.trace)}", highlight=False)
+        if any(t.state == "FAILED" for t in report.state.tasks) or report.state.state == "FAILED":
+            out.print(
+                "fix the cause, then `cdc connectors restart`: it resumes at the stored offset, or "
+                "re-snapshots when the replication slot no longer holds it",
+                highlight=False,
+            )
         if report.state.trace:
             out.print(f"[red]connector trace:[/]\n{escape(report.state.trace)}", highlight=False)
     if report.slot is not None:
@@ -191,11 +207,14 @@ def _render_restart(report: RestartReport) -> None:
         f"restarted {', '.join(report.restarted)} of {report.connector}: {_state_line(report.state)}",
         highlight=False,
     )
+    if report.position is not None:
+        out.print(f"{report.connector} {escape(report.position.line())}", highlight=False)
 
 
 def _render_delete(report: DeleteReport) -> None:
     out.print(
         f"connector {report.connector}: {'deleted' if report.deleted else 'was not registered'}; "
+        f"stored offsets: {'cleared' if report.offsets_cleared else 'kept'}; "
         f"slot {report.slot}: {report.slot_result}; publication {report.publication}: "
         f"{report.publication_result}",
         highlight=False,

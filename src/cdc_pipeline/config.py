@@ -134,6 +134,12 @@ class Settings(BaseModel):
     sink_query_timeout_s: float = Field(
         300.0, gt=0, description="longest one `cdc query` / `cdc verify` statement may run in the sink"
     )
+    connector_stall_s: float = Field(
+        60.0,
+        gt=0,
+        description="seconds a RUNNING connector's slot may have no Debezium walsender, or leave committed "
+        "changes of its tables unconfirmed, before `cdc status` shows it STALLED",
+    )
 
     @field_validator("tables", mode="before")
     @classmethod

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -24,6 +25,7 @@ from cdc_pipeline.connectors import source_db
 from cdc_pipeline.connectors.model import TableRef, signal_table
 from cdc_pipeline.errors import CdcError
 from cdc_pipeline.observe.replica_client import endpoint_url
+from cdc_pipeline.observe.table_status import shown_state
 from cdc_pipeline.sink.tables_admin import ActionReport, TablesReport, report_from_json
 
 
@@ -70,9 +72,13 @@ def _run_on_file(settings: Settings, request: dict[str, Any]) -> TablesReport | 
 
 
 def list_tables(settings: Settings) -> TablesReport:
+    """Through the sink when it answers; from the file otherwise, where no table is ``running``."""
+    via_sink = _sink_answers(settings)
     report = run_request(settings, {"action": "list"})
     assert isinstance(report, TablesReport)
-    return report
+    if via_sink:
+        return report
+    return TablesReport([replace(t, state=shown_state(t.state, "stopped")) for t in report.tables])
 
 
 def _action(settings: Settings, request: dict[str, Any]) -> ActionReport:

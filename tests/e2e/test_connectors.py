@@ -95,7 +95,7 @@ def test_plan_apply_status_restart_delete_through_the_cli(pipeline: Settings, pg
     planned = cli_json(pipeline, tmp_path, "connectors", "plan", extra_env=env)
     assert planned["action"] == "create" and planned["ok"] and planned["problems"] == []
     assert planned["config"]["database.password"] == "********"
-    assert planned["config"]["table.include.list"] == rf"(?-i)public\.{table}"
+    assert planned["config"]["table.include.list"] == f"(?-i)public.{table}"
 
     applied = cli_json(pipeline, tmp_path, "connectors", "apply", extra_env=env)
     assert applied["action"] == "created" and applied["state"]["state"] == "RUNNING"
@@ -119,6 +119,7 @@ def test_plan_apply_status_restart_delete_through_the_cli(pipeline: Settings, pg
 
     restarted = cli_json(pipeline, tmp_path, "connectors", "restart", extra_env=env)
     assert "task 0" in restarted["restarted"] and restarted["state"]["state"] == "RUNNING"
+    assert restarted["position"]["kind"] == "resume", restarted["position"]  # a transient failure resumes
 
     deleted = cli_json(pipeline, tmp_path, "connectors", "delete", "--yes", extra_env=env)
     assert deleted["deleted"] and deleted["slot_result"] == "dropped"

@@ -35,23 +35,29 @@ from tests.e2e.replica import (
 )
 
 pytestmark = pytest.mark.e2e
-ROUNDS = 60  # a round: one transaction of 200 keyed inserts and 100 updates, one of 100 keyless appends
+MAX_ROUNDS = 1000  # a round: one transaction of 200 keyed inserts and 100 updates, one of 100 keyless appends
 APPENDS = 100
+ROUNDS_AFTER_RESTART = 10  # the load goes on this many rounds once the component is back
+MAX_KILLS = 3  # Connect is killed again (up to this often) until a kill has caused a redelivery
 
 
 class Loader(threading.Thread):
-    """Commits ROUNDS rounds of small transactions, a little apart, so the stream is busy during the kill."""
+    """Commits rounds of small transactions, a little apart, until told to stop (at most MAX_ROUNDS), so the
+    stream is busy whenever the component is killed, however slow the machine is."""
 
     def __init__(self, settings: Settings, keyed: str, keyless: str) -> None:
         super().__init__(name="load", daemon=True)
         self.settings, self.keyed, self.keyless = settings, keyed, keyless
         self.rounds = 0
+        self.stop = threading.Event()
         self.error: BaseException | None = None
 
     def run(self) -> None:
         try:
             with psycopg.connect(postgres_dsn(self.settings), autocommit=True) as conn:
-                for r in range(ROUNDS):
+                for r in range(MAX_ROUNDS):
+                    if self.stop.is_set():
+                        break
                     with conn.transaction():
                         conn.execute(
                             f"INSERT INTO {self.keyed} SELECT g, 0 FROM generate_series(%s::int, %s::int) g",
@@ -67,9 +73,23 @@ class Loader(threading.Thread):
                         (r, r * APPENDS + 1, r * APPENDS + APPENDS),
                     )
                     self.rounds = r + 1
-                    time.sleep(0.1)
+                    time.sleep(0.2)
         except BaseException as exc:
             self.error = exc
+
+
+def wait_for_rounds(loader: Loader, rounds: int) -> None:
+    wait_until(f"{rounds} rounds of load", lambda: loader.rounds >= rounds or not loader.is_alive())
+
+
+def wait_for_duplicates(url: str, timeout_s: float = 30.0) -> bool:
+    """True once the sink reports a skipped redelivered event (within timeout_s)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if int(sink_status(url).get("duplicates_skipped") or 0) > 0:
+            return True
+        time.sleep(1.0)
+    return False
 
 
 @pytest.mark.parametrize("component", ["connect", "kafka"])
@@ -96,15 +116,28 @@ def test_killing_a_component_during_load_applies_every_change_exactly_once(
             return loader.rounds >= 10 and int(sink_status(check.url)["events"]) > 0
 
         wait_until("changes stream into DuckDB", flowing)
-        Processes(settings.state_dir).stop(component, sig=signal.SIGKILL)
-        time.sleep(2.0)  # changes keep being committed in PostgreSQL while the component is down
-        # The shared stack's own settings: whatever the kill took down with it (its sink) comes back too.
-        stack.up(stack_settings, progress=lambda msg: print(f"[stack] {msg}"))
-        with ConnectClient(settings.connect_url) as client:
-            wait_running(client, settings.connector_name, 120)
+        kills = 0
+        while True:
+            assert loader.is_alive(), f"the load ended before kill {kills + 1}: {loader.error!r}"
+            Processes(settings.state_dir).stop(component, sig=signal.SIGKILL)
+            kills += 1
+            time.sleep(2.0)  # changes keep being committed in PostgreSQL while the component is down
+            # The shared stack's own settings: whatever the kill took down with it (its sink) comes back too.
+            stack.up(stack_settings, progress=lambda msg: print(f"[stack] {msg}"))
+            with ConnectClient(settings.connect_url) as client:
+                wait_running(client, settings.connector_name, 120)
+            wait_for_rounds(loader, loader.rounds + ROUNDS_AFTER_RESTART)
+            if component != "connect" or kills >= MAX_KILLS:
+                break
+            # Connect flushes source offsets every second, so a kill under load leaves a resent tail almost
+            # always; the tail is seen once the sink has read past it. Without one, kill again.
+            if wait_for_duplicates(check.url):
+                break
+        loader.stop.set()
         loader.join(timeout=300)
         assert not loader.is_alive(), "the load did not finish"
         assert loader.error is None, f"the load generator failed: {loader.error!r}"
+        rounds = loader.rounds
 
         wait_equal(
             lambda: pg_rows(pg, keyed, ["id"]), lambda: duck_rows(duck, keyed, ["id"]), check, timeout_s=180
@@ -116,15 +149,17 @@ def test_killing_a_component_during_load_applies_every_change_exactly_once(
             timeout_s=180,
         )
         counts = duck.execute(f'SELECT count(*), count(DISTINCT seq) FROM "{keyless}"').fetchone()
-        assert counts == (ROUNDS * APPENDS, ROUNDS * APPENDS), (
+        assert counts == (rounds * APPENDS, rounds * APPENDS), (
             f"an append was applied twice or lost: {counts}"
         )
         skipped = int(sink_status(check.url).get("duplicates_skipped") or 0)
-        print(f"[faults] {component} killed: {skipped} redelivered events skipped by the source position")
+        print(
+            f"[faults] {component} killed {kills}x during {rounds} rounds: {skipped} redelivered events"
+            " skipped by the source position"
+        )
         if component == "connect":
-            # Connect flushes source offsets every second, so a kill under load always leaves a resent tail:
-            # without it the test would not have exercised the position rule at all.
-            assert skipped > 0, "no redelivered event was seen: the kill did not exercise exactly-once"
+            # Without a resent tail the test would not have exercised the position rule at all.
+            assert skipped > 0, f"no redelivered event seen after {kills} kills: exactly-once not exercised"
 
     with ConnectClient(settings.connect_url) as client:
         client.delete(settings.connector_name)

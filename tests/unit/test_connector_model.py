@@ -30,7 +30,7 @@ def test_config_carries_the_defaults_that_keep_every_change() -> None:
         "decimal.handling.mode": "precise",
         "provide.transaction.metadata": "true",
         "value.converter.replace.null.with.default": "false",
-        "table.include.list": r"(?-i)public\.users",
+        "table.include.list": "(?-i)public.users",
         "database.port": "15432",
         "topic.prefix": "dbserver1",
     }

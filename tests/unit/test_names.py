@@ -15,7 +15,13 @@ from cdc_pipeline.config_values import (
     render_table,
     split_table,
 )
-from cdc_pipeline.connectors.model import TableRef, added_tables, connector_config, included_patterns
+from cdc_pipeline.connectors.model import (
+    TableRef,
+    added_tables,
+    connector_config,
+    included_patterns,
+    pattern_table,
+)
 from cdc_pipeline.errors import ConfigError
 
 pytestmark = pytest.mark.unit
@@ -86,19 +92,25 @@ def test_columns_and_keys_with_odd_names() -> None:
 def test_include_list_escapes_metacharacters_and_commas_and_is_case_exact() -> None:
     tables = [TableRef("public", "a,b"), TableRef("public", "x.y (1)"), TableRef("Sales", "Deals")]
     config = connector_config(Settings(), tables)
-    assert config["table.include.list"] == r"(?-i)public\.a\,b,(?-i)public\.x\.y\ \(1\),(?-i)Sales\.Deals"
-    assert included_patterns(config) == {t.pattern for t in tables}
+    assert config["table.include.list"] == r"(?-i)public.a\,b,(?-i)public.x\.y\ \(1\),(?-i)Sales.Deals"
+    assert included_patterns(config) == {t.include_pattern for t in tables}
     # each pattern matches its own "schema.table" and nothing else (Python's re reads them as Java does)
     names = ["public.a,b", "public.x.y (1)", "Sales.Deals", "public.aXb", "sales.deals", "public.x.y (1)z"]
     for table in tables:
-        java = table.pattern.removeprefix("(?-i)").replace("\\,", ",")  # (?-i): case-exact, Python's default
+        java = table.include_pattern.removeprefix("(?-i)").replace(
+            "\\,", ","
+        )  # (?-i): case-exact, Python's default
         matched = [n for n in names if re.fullmatch(java, n)]
         assert matched == [f"{table.schema}.{table.table}"]
 
 
 def test_whole_schema_pattern() -> None:
     config = connector_config(Settings(), [TableRef("public", "*"), TableRef("sales", "deals")])
-    assert config["table.include.list"] == r"(?-i)public\..+,(?-i)sales\.deals"
+    assert config["table.include.list"] == r"(?-i)public\..+,(?-i)sales.deals"
+    assert [pattern_table(p) for p in sorted(included_patterns(config))] == [
+        TableRef("public", "*"),
+        TableRef("sales", "deals"),
+    ]
     assert re.fullmatch(r"public\..+", "public.created_later")
     assert not re.fullmatch(r"public\..+", "Public.x")
 

@@ -63,6 +63,14 @@ void bind_message(nb::module_& module) {
       .def_prop_ro("key", [](const kafka::Message& message) { return optional_bytes(message.key); })
       .def_prop_ro("value", [](const kafka::Message& message) { return optional_bytes(message.value); })
       .def_ro("timestamp_ms", &kafka::Message::timestamp_ms)
+      .def_prop_ro("headers",
+                   [](const kafka::Message& message) {
+                     nb::list out;
+                     for (const auto& [name, value] : message.headers) {
+                       out.append(nb::make_tuple(name, nb::bytes(value.data(), value.size())));
+                     }
+                     return out;
+                   })
       .def("__repr__", [](const kafka::Message& message) {
         return "Message(topic='" + message.topic + "', partition=" + std::to_string(message.partition) +
                ", offset=" + std::to_string(message.offset) + ")";

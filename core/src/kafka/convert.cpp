@@ -20,14 +20,27 @@ std::optional<std::string> copy_bytes(const void* data, std::size_t size) {
 
 Message to_message(const rd_kafka_message_t& message) {
   rd_kafka_timestamp_type_t timestamp_type = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE;
-  return Message{
+  Message out{
       .topic = rd_kafka_topic_name(message.rkt),
       .partition = message.partition,
       .offset = message.offset,
       .key = copy_bytes(message.key, message.key_len),
       .value = copy_bytes(message.payload, message.len),
       .timestamp_ms = rd_kafka_message_timestamp(&message, &timestamp_type),
+      .headers = {},
   };
+  rd_kafka_headers_t* headers = nullptr;  // owned by the message
+  if (rd_kafka_message_headers(&message, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR && headers != nullptr) {
+    const char* name = nullptr;
+    const void* value = nullptr;
+    std::size_t size = 0;
+    for (std::size_t i = 0;
+         rd_kafka_header_get_all(headers, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; ++i) {
+      out.headers.emplace_back(
+          name, value == nullptr ? std::string() : std::string(static_cast<const char*>(value), size));
+    }
+  }
+  return out;
 }
 
 Result<PartitionListPtr> to_partition_list(const std::vector<TopicPartitionOffset>& positions) {

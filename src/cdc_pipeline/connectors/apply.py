@@ -13,6 +13,11 @@
 5. Wait until the connector and its task are RUNNING, then (step 4 only) insert one ``execute-snapshot``
    signal naming the added tables: Debezium snapshots them incrementally while streaming goes on, and the
    other tables are not snapshotted again (their offsets are kept).
+
+A connector that is (re)created, or registered but not running (STOPPED, PAUSED, FAILED), never starts on
+its stored offset blindly: it is created STOPPED (or stopped), Connect's stored offset is compared with its
+replication slot (:mod:`.position`), and then it resumes exactly, or the offset (and a stale slot) is cleared
+so it takes a fresh snapshot. The report says which and why (``position``).
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ from cdc_pipeline.connectors.model import (
     pipeline_tables,
     signal_table,
 )
+from cdc_pipeline.connectors.position import Decision
+from cdc_pipeline.connectors.reconcile import reconcile
 from cdc_pipeline.errors import ConnectError
 
 Action = Literal["created", "updated", "unchanged"]
@@ -45,6 +52,7 @@ class ApplyReport:
     snapshot_tables: list[str] = field(default_factory=list)
     signal_id: str | None = None
     warnings: list[str] = field(default_factory=list)
+    position: Decision | None = None  # None: it kept running on its own offset
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -68,12 +76,28 @@ def apply_connector(
     source_db.ensure_signal_table(settings, signal)
     publication.ensure_publication(settings, tables)
     name = settings.connector_name
+    position: Decision | None = None
     with client_for(settings) as client:
         current = client.get_config(name)
+        before = client.status(name) if current is not None else None
         added = added_tables(tables, current)
         action: Action = "created" if current is None else "updated"
         if current is not None and without_name(current) == config:
             action = "unchanged"
+        if current is None:
+            client.create_stopped(name, config)
+            position = reconcile(client, settings, name, config)
+            client.resume(name)
+        elif before is not None and not before.running and not starting(before):
+            stop_and_wait(client, name, timeout_s)
+            if action != "unchanged":
+                client.put_config(name, config)
+            position = reconcile(client, settings, name, config)
+            client.resume(name)
+            if position.kind != "resume":
+                added = []  # the fresh snapshot covers the added tables too
+        elif action == "unchanged":
+            pass
         elif added:
             stop_and_wait(client, name, timeout_s)
             client.put_config(name, config)
@@ -89,6 +113,16 @@ def apply_connector(
         snapshot_tables=[t.qualified for t in added],
         signal_id=signal_id,
         warnings=[p.line() for p in report.problems],
+        position=position,
+    )
+
+
+def starting(state: ConnectorState) -> bool:
+    """RUNNING or about to be (tasks being assigned or restarting): leave it alone."""
+    if state.state in {"UNASSIGNED", "RESTARTING"}:
+        return True
+    return state.state == "RUNNING" and all(
+        t.state in {"RUNNING", "UNASSIGNED", "RESTARTING"} for t in state.tasks
     )
 
 

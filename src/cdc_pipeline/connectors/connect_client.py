@@ -163,6 +163,20 @@ class ConnectClient:
     def resume(self, name: str) -> None:
         self._request("PUT", f"/connectors/{name}/resume", ok=(202, 204))
 
+    def create_stopped(self, name: str, config: dict[str, str]) -> None:
+        """Create a connector in the STOPPED state (KIP-980), so its stored offsets can be checked first."""
+        body = {"name": name, "config": config, "initial_state": "STOPPED"}
+        self._request("POST", "/connectors", body=body, ok=(201,))
+
+    def offsets(self, name: str) -> dict[str, Any]:
+        """Connect's stored source offsets of ``name`` (KIP-875): ``{"offsets": [{partition, offset}]}``."""
+        answer: dict[str, Any] = self._request("GET", f"/connectors/{name}/offsets").json()
+        return answer
+
+    def delete_offsets(self, name: str) -> None:
+        """Reset the offsets of a STOPPED connector; with snapshot.mode=initial its next start snapshots."""
+        self._request("DELETE", f"/connectors/{name}/offsets")
+
     def delete(self, name: str) -> bool:
         """Delete a connector; False when it did not exist."""
         return self._request("DELETE", f"/connectors/{name}", ok=(204, 404)).status_code == 204

@@ -8,9 +8,11 @@ from typing import Any
 
 from cdc_pipeline.config import Settings
 from cdc_pipeline.connectors import source_db
-from cdc_pipeline.connectors.apply import client_for, wait_running
+from cdc_pipeline.connectors.apply import client_for, stop_and_wait, wait_running
 from cdc_pipeline.connectors.connect_client import ConnectorState
 from cdc_pipeline.connectors.model import publication_name, slot_name
+from cdc_pipeline.connectors.position import Decision
+from cdc_pipeline.connectors.reconcile import reconcile
 from cdc_pipeline.connectors.source_db import SlotFacts
 from cdc_pipeline.errors import CdcError
 
@@ -48,13 +50,17 @@ class RestartReport:
     connector: str
     restarted: list[str] = field(default_factory=list)  # "connector", "task 0", ...
     state: ConnectorState | None = None
+    position: Decision | None = None  # a failed connector restarts through the resume/re-snapshot check
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
 def restart_connector(settings: Settings, all_tasks: bool = False, timeout_s: float = 90.0) -> RestartReport:
-    """Restart failed tasks (or everything with ``all_tasks``) and wait until the connector runs again."""
+    """Restart failed tasks (or everything with ``all_tasks``) and wait until the connector runs again.
+
+    A failed connector is stopped, its stored offset checked against its slot (resume exactly, or clear it and
+    re-snapshot: a slot that vanished is the usual reason it failed), then resumed."""
     name = settings.connector_name
     with client_for(settings) as client:
         before = client.status(name)
@@ -63,6 +69,12 @@ def restart_connector(settings: Settings, all_tasks: bool = False, timeout_s: fl
         failed = before.state == "FAILED" or any(t.state == "FAILED" for t in before.tasks)
         if not all_tasks and not failed:
             return RestartReport(name, [], before)
+        if failed:
+            stop_and_wait(client, name, timeout_s)
+            position = reconcile(client, settings, name, client.get_config(name) or {})
+            client.resume(name)
+            restarted = ["connector"] + [f"task {t.id}" for t in before.tasks]
+            return RestartReport(name, restarted, wait_running(client, name, timeout_s), position)
         answer = client.restart(name, only_failed=not all_tasks)
         restarted = _restarting(answer) if answer is not None else ["connector"]
         time.sleep(0.5)  # let the RESTARTING states replace the FAILED ones before polling
@@ -83,6 +95,7 @@ class DeleteReport:
     slot_result: str = "kept"  # kept | dropped | absent | still active
     publication_result: str = "kept"  # kept | dropped | absent
     active_pid: int | None = None
+    offsets_cleared: bool = False  # Connect's stored offsets were reset before the delete
 
     @property
     def ok(self) -> bool:
@@ -103,11 +116,19 @@ def slot_names(settings: Settings) -> tuple[str, str]:
 
 
 def delete_connector(settings: Settings, drop_slot: bool, slot_wait_s: float = 30.0) -> DeleteReport:
-    """Delete the connector; with ``drop_slot`` also its replication slot (once inactive) and publication."""
+    """Delete the connector; with ``drop_slot`` also its stored offsets, replication slot (once inactive) and
+    publication, so a later ``apply`` starts over with a snapshot. Without it the offsets and the slot stay
+    together, and a later ``apply`` resumes exactly where it stopped."""
     slot, publication = slot_names(settings)
+    name = settings.connector_name
+    offsets_cleared = False
     with client_for(settings) as client:
-        deleted = client.delete(settings.connector_name)
-    report = DeleteReport(settings.connector_name, deleted, slot, publication)
+        if drop_slot and client.status(name) is not None:
+            stop_and_wait(client, name, 60.0)
+            client.delete_offsets(name)
+            offsets_cleared = True
+        deleted = client.delete(name)
+    report = DeleteReport(name, deleted, slot, publication, offsets_cleared=offsets_cleared)
     if not drop_slot:
         return report
     slot_result, still = source_db.drop_slot(settings, slot, wait_s=slot_wait_s)
@@ -120,4 +141,5 @@ def delete_connector(settings: Settings, drop_slot: bool, slot_wait_s: float = 3
         slot_result=slot_result,
         publication_result="dropped" if existed else "absent",
         active_pid=still.active_pid if still else None,
+        offsets_cleared=offsets_cleared,
     )

@@ -62,13 +62,21 @@ class TableRef:
 
     @property
     def pattern(self) -> str:
-        """The table as Debezium's (anchored) regular expressions name it, e.g. in ``table.include.list``.
+        """The table as Debezium's signals (``data-collections``, ``additional-conditions``) and
+        ``message.key.columns`` name it: each name regex-escaped, joined by ``.``. A whole schema is
+        ``schema\\..+``. Debezium matches it ignoring case, harmless where names differing only in case
+        are refused anyway (preflight)."""
+        if self.is_whole_schema:
+            return f"{re.escape(self.schema)}\\..+"
+        return f"{re.escape(self.schema)}.{re.escape(self.table)}"
 
-        Debezium matches these case-insensitively; ``(?-i)`` makes ``public.users`` leave ``public.Users``
-        out. A whole schema is ``schema\\..+``.
-        """
-        table = ".+" if self.is_whole_schema else regex_literal(self.table)
-        return f"(?-i){regex_literal(self.schema)}\\.{table}"
+    @property
+    def include_pattern(self) -> str:
+        """The table as ``table.include.list`` names it: :attr:`pattern` with commas escaped (``\\,``, the
+        list is comma-separated) and ``(?-i)`` in front, as Debezium matches the list ignoring case and
+        ``public.users`` must leave ``public.Users`` out. The one unescaped ``.`` separates schema and
+        table (:func:`pattern_table` reads it back)."""
+        return "(?-i)" + self.pattern.replace(",", "\\,")
 
     @property
     def sql(self) -> str:
@@ -142,7 +150,7 @@ def connector_config(
         "slot.name": slot_name(settings),
         "publication.name": publication_name(settings),
         "publication.autocreate.mode": "disabled",  # apply creates it (connectors/publication.py)
-        "table.include.list": ",".join(t.pattern for t in tables),
+        "table.include.list": ",".join(t.include_pattern for t in tables),
         **_column_properties(settings),
         "signal.data.collection": signal_table(settings).qualified,
         "snapshot.mode": "initial",
@@ -197,9 +205,26 @@ def included_patterns(config: Mapping[str, str]) -> set[str]:
     return {p.strip() for p in entries if p.strip()}
 
 
-def _legacy_pattern(table: TableRef) -> str:
-    """How earlier versions wrote a table in ``table.include.list`` (no ``(?-i)``, unescaped dot)."""
-    return f"{re.escape(table.schema)}.{re.escape(table.table)}"
+def pattern_table(pattern: str) -> TableRef | None:
+    """The table (or whole schema) an entry of ``table.include.list`` as :attr:`TableRef.include_pattern`
+    (or an earlier version, :attr:`TableRef.pattern`) writes it names; None otherwise."""
+    if pattern.endswith("\\..+"):
+        whole = pattern_table(pattern.removesuffix("\\..+") + ".x")
+        return TableRef(whole.schema, WHOLE_SCHEMA) if whole is not None else None
+    parts: list[str] = []
+    current, chars = "", iter(pattern.removeprefix("(?-i)").replace("\\,", ","))
+    for char in chars:
+        if char == "\\":
+            current += next(chars, "")
+        elif char == ".":
+            parts, current = [*parts, current], ""
+        else:
+            current += char
+    parts.append(current)
+    if len(parts) != 2:
+        return None
+    table = TableRef(*parts)
+    return table if pattern in (table.include_pattern, table.pattern) else None
 
 
 def added_tables(tables: Sequence[TableRef], stored: Mapping[str, str] | None) -> list[TableRef]:
@@ -207,4 +232,4 @@ def added_tables(tables: Sequence[TableRef], stored: Mapping[str, str] | None) -
     if stored is None:
         return []
     included = included_patterns(stored)
-    return [t for t in tables if t.pattern not in included and _legacy_pattern(t) not in included]
+    return [t for t in tables if t.include_pattern not in included and t.pattern not in included]

@@ -9,8 +9,11 @@ from typing import Any
 from cdc_pipeline.config import Settings
 from cdc_pipeline.config_values import MASK, is_secret_key, mask_config
 from cdc_pipeline.connectors.apply import client_for, without_name
+from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.connectors.model import added_tables, connector_config, pipeline_tables
+from cdc_pipeline.connectors.position import decide, parse_offsets
 from cdc_pipeline.connectors.preflight import Problem, run_preflight
+from cdc_pipeline.connectors.reconcile import slot_position
 from cdc_pipeline.errors import CdcError
 
 
@@ -29,6 +32,7 @@ class PlanReport:
     changes: list[ConfigChange] = field(default_factory=list)
     snapshot_tables: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    position: str | None = None  # a registered connector that is not running: resume or re-snapshot, and why
 
     @property
     def action(self) -> str:
@@ -62,6 +66,7 @@ def plan(settings: Settings) -> PlanReport:
     config = connector_config(settings, tables)
     with client_for(settings, retry_for_s=10) as client:
         current = client.get_config(settings.connector_name)
+        position = _position(client, settings, current)
     stored = None if current is None else without_name(current)
     added = added_tables(tables, stored)
     try:
@@ -75,4 +80,20 @@ def plan(settings: Settings) -> PlanReport:
         changes=[] if stored is None else diff_configs(stored, config),
         snapshot_tables=[t.qualified for t in added],
         problems=problems,
+        position=position,
     )
+
+
+def _position(client: ConnectClient, settings: Settings, current: dict[str, str] | None) -> str | None:
+    """What `apply` would decide for a registered connector that is not running (it changes nothing here)."""
+    if current is None:
+        return None
+    state = client.status(settings.connector_name)
+    if state is None or state.running:
+        return None
+    try:
+        offset = parse_offsets(client.offsets(settings.connector_name), current.get("topic.prefix", ""))
+        slot = current.get("slot.name", "")
+        return decide(offset, slot_position(settings, slot), slot).preview()
+    except CdcError as exc:
+        return f"unknown ({exc})"

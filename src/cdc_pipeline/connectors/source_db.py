@@ -255,3 +255,65 @@ def drop_publication(settings: Settings, name: str) -> bool:
         exists = conn.execute("SELECT 1 FROM pg_publication WHERE pubname = %s", (name,)).fetchone()
         conn.execute(sql.SQL("DROP PUBLICATION IF EXISTS {}").format(sql.Identifier(name)))
         return exists is not None
+
+
+@dataclass(frozen=True)
+class SlotReplication:
+    """One look at a slot and the walsender holding it (for `cdc status` lag and stall detection)."""
+
+    slot: str
+    exists: bool
+    wal_lsn: int  # pg_current_wal_lsn() now
+    confirmed_flush_lsn: int | None = None  # what the slot's client confirmed; None: slot absent
+    active: bool = False
+    active_pid: int | None = None  # the walsender holding the slot
+    holder: str | None = None  # that walsender's application_name (pg_stat_replication)
+    holder_state: str | None = None  # streaming | catchup | startup ...
+    table_changes: int | None = None  # see table_changes(); None when no table was asked about
+
+
+_SLOT_REPLICATION = """
+SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint, s.slot_name IS NOT NULL,
+       pg_wal_lsn_diff(s.confirmed_flush_lsn, '0/0')::bigint, coalesce(s.active, false), s.active_pid,
+       r.application_name, r.state
+FROM (SELECT 1) AS one
+LEFT JOIN pg_replication_slots s ON s.slot_name = %s
+LEFT JOIN pg_stat_replication r ON r.pid = s.active_pid
+"""
+
+
+def slot_replication(settings: Settings, name: str, tables: Sequence[TableRef] = ()) -> SlotReplication:
+    """The slot's confirmed position against the current WAL position, who holds it, and how many rows
+    of ``tables`` were changed so far."""
+    with connect(settings) as conn:
+        row = conn.execute(_SLOT_REPLICATION.encode(), (name,)).fetchone()
+        changes = table_changes(conn, tables)
+    assert row is not None  # SELECT FROM (SELECT 1) always returns one row
+    wal, exists, confirmed, active, pid, holder, state = row
+    return SlotReplication(
+        slot=name,
+        exists=bool(exists),
+        wal_lsn=int(str(wal)),
+        confirmed_flush_lsn=_int(confirmed),
+        active=bool(active),
+        active_pid=_int(pid),
+        holder=None if holder is None else str(holder),
+        holder_state=None if state is None else str(state),
+        table_changes=changes,
+    )
+
+
+def table_changes(conn: Connection, tables: Sequence[TableRef]) -> int | None:
+    """Rows inserted, updated and deleted in ``tables`` since the statistics were reset (None: none found).
+
+    From ``pg_stat_user_tables``, which counts a transaction's rows when it ends (rolled back ones too).
+    """
+    if not tables:
+        return None
+    row = conn.execute(
+        "SELECT sum(n_tup_ins + n_tup_upd + n_tup_del)::bigint FROM pg_stat_user_tables s "
+        "JOIN unnest(%s::text[], %s::text[]) AS wanted(sch, tab) "
+        "  ON s.schemaname = wanted.sch AND s.relname = wanted.tab",
+        ([t.schema for t in tables], [t.table for t in tables]),
+    ).fetchone()
+    return _int(row[0]) if row else None

@@ -3,6 +3,10 @@
 The table figures come from the running sink's ``GET /status`` when it answers; otherwise from ``_cdc.tables``
 in the DuckDB file opened read-only (with the consumer lag asked from Kafka when it runs). DuckDB lets no
 other process open a file the sink holds, so the file is only read when the endpoint does not answer.
+
+The configured connector's row tells the truth about streaming (:mod:`cdc_pipeline.observe.connector_health`):
+the sink samples the slot and publishes its verdict in ``/status``; without a sink, one look gives the slot
+lag in bytes and Connect's state. A ``STALLED`` (or ``FAILED``) connector makes ``all_running`` false.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ import httpx
 from cdc_pipeline.config import Settings
 from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.errors import ConnectError
+from cdc_pipeline.observe.connector_health import ConnectorHealth
+from cdc_pipeline.observe.connector_poller import look_once
 from cdc_pipeline.observe.replica_client import QueryError, endpoint_url, open_read_only
 from cdc_pipeline.observe.replica_tables import replica_tables
 from cdc_pipeline.observe.table_status import (
@@ -56,6 +62,7 @@ class StatusReport:
     rows: list[Row] = field(default_factory=list)
     sink: SinkState | None = None
     tables: list[TableStatus] = field(default_factory=list)
+    connectors: list[ConnectorHealth] = field(default_factory=list)
 
     @property
     def all_running(self) -> bool:
@@ -67,6 +74,7 @@ class StatusReport:
             "rows": [asdict(r) for r in self.rows],
             "sink": None if self.sink is None else self.sink.to_json(),
             "tables": [t.to_json() for t in self.tables],
+            "connectors": [c.to_json() for c in self.connectors],
         }
 
 
@@ -78,22 +86,73 @@ def collect_status(settings: Settings) -> StatusReport:
         for c in report
     ]
     states = {r.name: r.state for r in rows}
-    rows.extend(_connector_rows(settings) if states.get("connect") == "RUNNING" else [])
+    url = endpoint_url(settings)
+    payload = _sink_status(url) if settings.sink_http_port else None
+    health = _health(settings, payload, states)
+    if states.get("connect") == "RUNNING":
+        rows.extend(with_health(_connector_rows(settings), health))
     sink_log = next((c.log_file for c in report if c.name == "sink"), None)
-    sink, tables = _replication(settings, states, sink_log)
-    return StatusReport(rows=rows, sink=sink, tables=tables)
+    sink, tables = _replication(settings, states, sink_log, payload)
+    return StatusReport(rows=rows, sink=sink, tables=tables, connectors=[] if health is None else [health])
+
+
+def _health(
+    settings: Settings, payload: dict[str, Any] | None, states: dict[str, str]
+) -> ConnectorHealth | None:
+    """The sink's verdict on its connector when it answers, else one look (when PostgreSQL runs)."""
+    published = (payload or {}).get("connectors") or []
+    for item in published:
+        if isinstance(item, dict) and item.get("connector") == settings.connector_name:
+            return ConnectorHealth.from_json(item)
+    if states.get("postgres") != "RUNNING" and states.get("connect") != "RUNNING":
+        return None
+    return look_once(settings)
+
+
+def with_health(rows: list[Row], health: ConnectorHealth | None) -> list[Row]:
+    """The configured connector's row takes the health verdict (STALLED, lag, retries)."""
+    if health is None:
+        return rows
+    name = f"connector {health.connector}"
+    shown = []
+    for row in rows:
+        if row.name != name:
+            shown.append(row)
+            continue
+        state = row.state if health.state in {"UNKNOWN", "ABSENT"} else health.state
+        shown.append(replace(row, state=state, detail=health_detail(health, row.detail)))
+    return shown
+
+
+def health_detail(health: ConnectorHealth, tasks: str) -> str:
+    """``task 0 RUNNING; slot lag 1.2 MB / 35 s; retrying (3); STALLED: reason; last error: ...``."""
+    parts = [tasks]
+    if health.lag_bytes is not None:
+        seconds = "" if health.lag_seconds is None else f" / {health.lag_seconds:g} s"
+        parts.append(f"slot {health.slot} lag {health.lag_bytes} B{seconds}")
+    if health.retrying:
+        parts.append(f"retrying (restart {health.retries})")
+    if health.reason and health.state != "RUNNING":
+        parts.append(f"{health.state}: {health.reason}")
+    if health.last_error and (health.retrying or health.state != "RUNNING"):
+        parts.append(f"last error: {health.last_error}")
+    if health.fix and health.state != "RUNNING":
+        parts.append(f"fix: {health.fix}")
+    return "; ".join(parts)
 
 
 def _replication(
-    settings: Settings, states: dict[str, str], sink_log: Path | None
+    settings: Settings, states: dict[str, str], sink_log: Path | None, payload: dict[str, Any] | None
 ) -> tuple[SinkState, list[TableStatus]]:
     """From the sink's endpoint when it answers, else from the DuckDB file (which may not exist yet)."""
     now = datetime.now(UTC)
     url = endpoint_url(settings)
-    payload = _sink_status(url) if settings.sink_http_port else None
     if payload is not None:
         return from_endpoint(payload, f"the sink's endpoint {url}", now)
-    sink = SinkState(_STATES.get(states.get("sink", ""), "unknown"), last_error=_last_log_error(sink_log))
+    stack_state = _STATES.get(states.get("sink", ""), "unknown")
+    if stack_state == "running" and settings.sink_http_port:
+        stack_state = "unreachable"  # the process runs but its endpoint does not answer
+    sink = SinkState(stack_state, last_error=_last_log_error(sink_log))
     path = settings.duckdb_file
     if not path.is_file():
         return replace(sink, note=f"no DuckDB file at {path} yet: the sink has not applied anything"), []
@@ -106,7 +165,7 @@ def _replication(
         offsets = conn.execute(READ_OFFSETS).fetchall() if stored else []
     lags = _kafka_lags(settings, offsets) if states.get("kafka") == "RUNNING" else []
     sink = replace(sink, via=replica.via, note="" if stored else f"{path} has no replicated table yet")
-    return sink, from_replica(stored, lags, now)
+    return sink, from_replica(stored, lags, now, sink.state)
 
 
 def _sink_status(url: str) -> dict[str, Any] | None:

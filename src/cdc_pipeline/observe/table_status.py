@@ -8,6 +8,10 @@ lag 0). While messages wait, it is the age of the newest change applied (now min
 never less than the lag the sink measured when it applied it: the changes still waiting were committed after
 that one, so the replica is at most that far behind. With the consumer lag unknown, it is the sink's
 measured value, or nothing.
+
+A table's state is the sink's word about it, so it is never ``running`` while the sink is not: with the sink
+stopped, failed or not answering a running table shows ``sink-down`` (or ``sink-starting``,
+``sink-stopping``, ``unknown``); a stopped table keeps ``stopped``, its own more precise reason.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ class TableStatus:
     lag_seconds: float | None = None  # seconds behind the source (module docstring)
     events_per_second: float | None = None  # over the last minute; None when no sink runs
     events: dict[str, int] = field(default_factory=dict)  # applied since the sink started, by op letter (> 0)
-    state: str = "running"  # running | stopped (an incompatible schema change stops one table)
+    state: str = "running"  # running | stopped | sink-down | sink-starting | sink-stopping | unknown
     last_error: str | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -56,6 +60,23 @@ class SinkState:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+SINK_DOWN = "sink-down"
+_TABLE_STATE_WHEN = {
+    "starting": "sink-starting",
+    "stopping": "sink-stopping",
+    "unknown": "unknown",
+    "unreachable": "unknown",
+}
+
+
+def shown_state(table_state: str | None, sink_state: str) -> str:
+    """What a table's state means given the sink's state (module docstring)."""
+    state = table_state or "running"
+    if state != "running" or sink_state == "running":
+        return state
+    return _TABLE_STATE_WHEN.get(sink_state, SINK_DOWN)
 
 
 def lsn_text(lsn: int | None) -> str | None:
@@ -109,7 +130,7 @@ def from_endpoint(payload: Mapping[str, Any], via: str, now: datetime) -> tuple[
                 lag_seconds=seconds_behind(lag, t.get("lag_seconds"), t.get("last_source_ts"), now),
                 events_per_second=t.get("events_per_second", 0.0),
                 events={op: int(n) for op, n in (t.get("events") or {}).items() if n},
-                state=str(t.get("state") or "running"),
+                state=shown_state(t.get("state"), sink.state),
                 last_error=t.get("last_error"),
             )
         )
@@ -117,9 +138,9 @@ def from_endpoint(payload: Mapping[str, Any], via: str, now: datetime) -> tuple[
 
 
 def from_replica(
-    stored: Iterable[ReplicaTable], lags: Iterable[TopicLag], now: datetime
+    stored: Iterable[ReplicaTable], lags: Iterable[TopicLag], now: datetime, sink_state: str = "stopped"
 ) -> list[TableStatus]:
-    """``_cdc.tables`` read from the file; ``lags`` from Kafka, empty when it could not be asked."""
+    """``_cdc.tables`` read from the file (so no sink holds it); ``lags`` from Kafka, empty when unknown."""
     lags = list(lags)
     statuses = []
     for t in stored:
@@ -134,7 +155,7 @@ def from_replica(
                 last_applied_at=t.last_applied_at,
                 consumer_lag=lag,
                 lag_seconds=seconds_behind(lag, None, t.last_source_ts, now),
-                state=t.state or "running",
+                state=shown_state(t.state, sink_state),
                 last_error=t.last_error,
             )
         )

@@ -17,6 +17,7 @@ from types import FrameType
 
 from cdc_pipeline.config import Settings
 from cdc_pipeline.errors import CdcError
+from cdc_pipeline.observe.connector_poller import ConnectorHealthPoller
 from cdc_pipeline.observe.consumer_lag import ConsumerLagPoller
 from cdc_pipeline.observe.server import ObserveServer
 from cdc_pipeline.observe.sink_stats import SinkStats
@@ -87,6 +88,9 @@ def run_sink(settings: Settings, stop: StopFlag | None = None) -> Progress:
         admin = AdminQueue()
         server = _start_server(settings, target, stats, admin)
         lag = ConsumerLagPoller(target.cursor, stats, settings.bootstrap_servers, interval_s=5.0).start()
+        health = ConnectorHealthPoller(settings, stats).start()
+        if server is not None:
+            server.connector_health = health.latest
         try:
             run(
                 source,
@@ -103,6 +107,7 @@ def run_sink(settings: Settings, stop: StopFlag | None = None) -> Progress:
             raise
         finally:
             lag.stop()
+            health.stop()
             if server is not None:
                 server.stop()
     stats.set_state("stopped")

@@ -172,7 +172,13 @@ def resnapshot(schema: str, table: str, topic: str, next_offsets: dict[int, int]
 def action_from_request(request: dict[str, Any]) -> Action:
     """The action a ``POST /admin/tables`` JSON body asks for; ValueError naming what is wrong."""
     kind = request.get("action")
+    from cdc_pipeline.sink import dead_letter_admin  # noqa: PLC0415 (it imports this module)
+
     try:
+        if kind == "dead-letter-replay":
+            return dead_letter_admin.replay(list(request["records"]))
+        if kind == "dead-letter-replayed":
+            return dead_letter_admin.replayed()
         if kind == "list":
             return list_tables()
         if kind == "resume":
@@ -189,7 +195,10 @@ def action_from_request(request: dict[str, Any]) -> Action:
             return resnapshot(str(request["schema"]), str(request["table"]), str(request["topic"]), offsets)
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"action {kind!r}: missing or invalid field {exc}") from exc
-    raise ValueError(f"unknown action {kind!r}: expected list, resume, skip or resnapshot")
+    raise ValueError(
+        f"unknown action {kind!r}: expected list, resume, skip, resnapshot, dead-letter-replay or "
+        "dead-letter-replayed"
+    )
 
 
 def report_from_json(payload: dict[str, Any]) -> TablesReport | ActionReport:

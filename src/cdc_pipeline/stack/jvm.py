@@ -10,7 +10,9 @@ from pathlib import Path
 
 from cdc_pipeline.stack.runtime import RuntimePaths
 
-LOG_PATTERN = "[%d] %p %m (%c)%n"
+# %X{connector.context} is Connect's "[connector|task-0] " on a connector's threads (empty elsewhere), so
+# a line names its connector (`cdc status` reads a task's retries and last error from them).
+LOG_PATTERN = "[%d] %p %X{connector.context}%m (%c)%n"
 
 # Quiet Kafka's chatty INFO, keep Debezium's progress (snapshot, streaming) visible in connect.log.
 LOGGER_LEVELS = {

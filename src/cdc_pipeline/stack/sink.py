@@ -70,6 +70,13 @@ SINK_FIELDS = (
     "sink_http_port",
     "sink_query_timeout_s",
     "max_row_bytes",
+    # its connector's health (observe/connector_poller.py): Connect, the slot in PostgreSQL, the thresholds
+    "connect_port",
+    "connector_name",
+    "postgres_port",
+    "postgres_user",
+    "postgres_db",
+    "connector_stall_s",
 )
 
 

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace cdc::kafka {
 
@@ -15,6 +17,8 @@ struct Message {
   std::optional<std::string> key;    // nullopt: the record has no key
   std::optional<std::string> value;  // nullopt: a tombstone (Debezium sends one after each delete)
   std::int64_t timestamp_ms = -1;    // -1 when the broker gave no timestamp
+  // (name, value) in record order; empty for Debezium's records, set on the dead-letter topic's.
+  std::vector<std::pair<std::string, std::string>> headers;
 };
 
 // Logical offsets accepted by assign() (librdkafka's RD_KAFKA_OFFSET_BEGINNING / _END).
