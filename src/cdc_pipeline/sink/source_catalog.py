@@ -1,0 +1,112 @@
+"""What the sink asks PostgreSQL directly, for DDL only: column identities, defaults, and backfill values.
+
+Events say what a column is called, not which column it is, and Debezium's schema default is a guess for a
+default like ``now()``; the catalog knows both. Thin I/O: one autocommit connection, opened on first use and
+re-opened after a failure; every failure becomes :class:`CatalogUnavailable` naming the server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import psycopg
+from psycopg import sql
+
+from cdc_pipeline.config import Settings
+from cdc_pipeline.errors import CdcError
+from cdc_pipeline.sample import postgres_dsn
+
+
+@dataclass(frozen=True)
+class CatalogColumn:
+    """One live column of a source table now: name, ``attnum`` and ``pg_get_expr`` of its DEFAULT."""
+
+    name: str
+    attnum: int
+    default_expr: str | None = None
+
+
+class CatalogUnavailable(CdcError):  # noqa: N818 (reads as the condition it reports)
+    """PostgreSQL could not be asked; the table waits (nothing is guessed)."""
+
+
+class SourceCatalog(Protocol):
+    def columns(self, schema: str, table: str) -> list[CatalogColumn]:
+        """The table's live columns in attnum order; empty when no such table exists now."""
+        ...
+
+    def values(self, schema: str, table: str, keys: Sequence[str], column: str) -> Iterator[tuple[str, ...]]:
+        """``(key..., column)`` of every row now, each as PostgreSQL's text output (UTC, ISO)."""
+        ...
+
+
+_COLUMNS = (
+    "SELECT a.attname, a.attnum, pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a "
+    "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
+    "WHERE n.nspname = %s AND c.relname = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"
+)
+# Text output that DuckDB's casts read back exactly (timestamps in UTC, ISO dates, all float digits).
+_SESSION = (
+    "SET TimeZone = 'UTC'",
+    "SET DateStyle = 'ISO, YMD'",
+    "SET IntervalStyle = 'postgres'",
+    "SET extra_float_digits = 3",
+)
+
+
+class PostgresCatalog:
+    """:class:`SourceCatalog` on the captured database (the connection settings the connectors use)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._conn: psycopg.Connection[tuple[object, ...]] | None = None
+
+    def _connection(self) -> psycopg.Connection[tuple[object, ...]]:
+        if self._conn is None or self._conn.closed:
+            self._conn = psycopg.connect(postgres_dsn(self._settings), autocommit=True, connect_timeout=10)
+            for statement in _SESSION:
+                self._conn.execute(statement)
+        return self._conn
+
+    def _unavailable(self, what: str, exc: psycopg.Error) -> CatalogUnavailable:
+        if self._conn is not None:
+            self._conn.close()
+        self._conn = None
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        return CatalogUnavailable(
+            f"PostgreSQL at 127.0.0.1:{self._settings.postgres_port} "
+            f"(database {self._settings.postgres_db}): "
+            f"cannot {what}: {first}",
+            "check `cdc status`; the table waits until PostgreSQL answers",
+        )
+
+    def columns(self, schema: str, table: str) -> list[CatalogColumn]:
+        try:
+            rows = self._connection().execute(_COLUMNS, (schema, table)).fetchall()
+        except psycopg.Error as exc:
+            raise self._unavailable(f"read the columns of {schema}.{table}", exc) from exc
+        return [
+            CatalogColumn(str(name), int(str(attnum)), None if d is None else str(d))
+            for name, attnum, d in rows
+        ]
+
+    def values(self, schema: str, table: str, keys: Sequence[str], column: str) -> Iterator[tuple[str, ...]]:
+        texts = [sql.SQL("{}::text").format(sql.Identifier(name)) for name in [*keys, column]]
+        query = sql.SQL("SELECT {} FROM {}.{}").format(
+            sql.SQL(", ").join(texts), sql.Identifier(schema), sql.Identifier(table)
+        )
+        try:
+            with self._connection().cursor() as cursor:
+                cursor.execute(query)
+                while rows := cursor.fetchmany(10_000):
+                    yield from (tuple(str(v) if v is not None else None for v in row) for row in rows)  # type: ignore[misc]
+        except psycopg.Error as exc:
+            raise self._unavailable(f"read {column!r} of {schema}.{table} to backfill it", exc) from exc
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
