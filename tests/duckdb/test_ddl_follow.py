@@ -14,7 +14,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
 
 from cdc_pipeline.sink.changes import Column, TableChanges
-from cdc_pipeline.sink.duckdb_target import DuckDBTarget
+from cdc_pipeline.sink.duckdb_target import AppliedCounts, DuckDBTarget
 from cdc_pipeline.sink.errors import TableStopError
 from cdc_pipeline.sink.source_catalog import CatalogColumn
 
@@ -30,6 +30,7 @@ class Catalog:
     cols: list[CatalogColumn] = field(default_factory=list)
     rows: dict[str, list[tuple[str | None, ...]]] = field(default_factory=dict)
     asked: int = 0
+    names: dict[int, tuple[str, str]] = field(default_factory=lambda: {42: ("public", "t")})
 
     def columns(self, schema: str, table: str) -> list[CatalogColumn]:
         self.asked += 1
@@ -39,6 +40,12 @@ class Catalog:
         self, schema: str, table: str, keys: Sequence[str], column: str
     ) -> Iterator[tuple[str | None, ...]]:
         yield from self.rows[column]
+
+    def relation_oid(self, schema: str, table: str) -> int | None:
+        return next((oid for oid, name in self.names.items() if name == (schema, table)), None)
+
+    def relation_names(self, oids: Sequence[int]) -> dict[int, tuple[str, str]]:
+        return {oid: self.names[oid] for oid in oids if oid in self.names}
 
 
 def changes(columns: Sequence[Column], data: dict[str, list[Any]] | None = None) -> TableChanges:
@@ -170,3 +177,15 @@ def test_without_a_catalog_columns_evolve_by_name(tmp_path: Path) -> None:
         assert evolve(target, [ID, Column("j", "INTEGER")]) == [
             'ALTER TABLE "main"."t" ADD COLUMN "j" INTEGER'
         ]
+
+
+def test_a_renamed_table_is_found_by_its_oid(target: DuckDBTarget, catalog: Catalog) -> None:
+    target.begin()
+    target.record_table(changes([ID]), AppliedCounts(0, 0))
+    target.commit()
+    assert target.renamed_tables() == {}
+    catalog.names[42] = ("public", "t2")
+    [(table, reason)] = target.renamed_tables().items()
+    assert table == "public.t"
+    assert "renamed to public.t2" in reason and "replace public.t with public.t2" in reason, reason
+    assert "`cdc connectors apply`" in reason

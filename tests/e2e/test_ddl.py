@@ -25,6 +25,7 @@ from cdc_pipeline.config import Settings
 from cdc_pipeline.connectors.apply import apply_connector
 from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.connectors.model import TableRef
+from cdc_pipeline.connectors.preflight import PreflightError
 from cdc_pipeline.sample import postgres_dsn
 from tests.e2e.replica import (
     RunningSink,
@@ -232,3 +233,44 @@ def test_int_to_bigint_under_load_ends_equal(pipeline: Pipeline) -> None:
     )
     assert types["n"] == "BIGINT"
     assert pipeline.state("wid")[0] == "running"
+
+
+def test_a_renamed_table_stops_with_the_fix_and_apply_names_it(
+    stack_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Debezium drops a renamed table's changes (the publication keeps it by oid, table.include.list names
+    the old name): the sink stops the stale copy naming the fix, and the next apply's preflight names it."""
+    suffix = uuid.uuid4().hex[:8]
+    old, new = f"ddl_old_{suffix}", f"ddl_new_{suffix}"
+    settings = pipeline_settings(
+        stack_settings, f"e2e_ddlt_{suffix}", tmp_path_factory.mktemp("ddlt"), sink_table_check_s=1.0
+    )
+    with psycopg.connect(postgres_dsn(stack_settings), autocommit=True) as pg:
+        pg.execute(f"CREATE TABLE {old} (id integer PRIMARY KEY, n integer)")
+        pg.execute(f"INSERT INTO {old} SELECT i, i FROM generate_series(1, 50) i")
+        apply_connector(settings, [TableRef("public", old)])
+        try:
+            with running_sink(settings) as sink, duck_connect(settings.duckdb_file) as duck:
+                wait_equal(lambda: pg_rows(pg, old, ["id"]), lambda: duck_rows(duck, old, ["id"]), sink)
+                pg.execute(f"ALTER TABLE {old} RENAME TO {new}")
+                pg.execute(f"INSERT INTO {new} VALUES (51, 51)")
+                pg.execute(f"UPDATE {new} SET n = -1 WHERE id = 1")
+
+                def state() -> tuple[object, ...] | None:
+                    return duck.execute(
+                        "SELECT state, last_error FROM _cdc.tables WHERE source_table = ?", [f"public.{old}"]
+                    ).fetchone()
+
+                wait_until("the renamed table stopped", lambda: (state() or ("",))[0] == "stopped", 60)
+                reason = str((state() or ("", ""))[1])
+                assert f"renamed to public.{new}" in reason, reason
+                assert f"replace public.{old} with public.{new}" in reason, reason
+                assert "cdc connectors apply" in reason, reason
+
+                with pytest.raises(PreflightError, match=f"publication holds public.{new}"):
+                    apply_connector(settings, [TableRef("public", old)])
+                apply_connector(settings, [TableRef("public", new)])  # the fix the messages name
+                wait_equal(lambda: pg_rows(pg, new, ["id"]), lambda: duck_rows(duck, new, ["id"]), sink, 120)
+        finally:
+            with ConnectClient(settings.connect_url) as client:
+                client.delete(settings.connector_name)

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from cdc_pipeline.connectors.model import TableRef
+from cdc_pipeline.connectors.preflight import evaluate
+from cdc_pipeline.connectors.source_db import SourceFacts, TableFacts
 from cdc_pipeline.sink.defaults import is_constant_default
 from cdc_pipeline.sink.renames import AmbiguousRename, plan_identity
 
@@ -109,3 +112,19 @@ def test_a_new_column_with_the_name_of_a_dropped_one_is_refused() -> None:
 def test_unknown_new_column_is_added_when_nothing_is_unmatched() -> None:
     plan = plan_identity(["id", "z"], ["id"], {"id": 1}, {"id": 1})
     assert plan.new_columns == ["z"] and plan.renames == []
+
+
+def test_preflight_names_the_new_name_of_a_renamed_table() -> None:
+    facts = SourceFacts(
+        wal_level="logical",
+        user="cdc",
+        can_replicate=True,
+        max_replication_slots=10,
+        tables=[TableFacts(TableRef("public", "a"), False, renamed_to="public.b")],
+    )
+    [problem] = evaluate(facts, "slot", {})
+    assert problem.line() == (
+        "table public.a does not exist; the connector's publication holds public.b instead, so it was "
+        "probably renamed (ALTER TABLE ... RENAME TO); fix: in cdc.yaml `tables` replace public.a with "
+        "public.b and run `cdc connectors apply` again (public.b is then snapshotted anew)"
+    )

@@ -125,6 +125,10 @@ class DuckDBTarget:
             return []  # a truncate (no row schema) of a table not created yet: see apply()
         return self._follower.evolve(self, changes, existing)
 
+    def renamed_tables(self) -> dict[str, str]:
+        """Running tables renamed in PostgreSQL (``schema.table`` -> stop reason): :mod:`.schema_follow`."""
+        return self._follower.renamed_tables(self)
+
     def execute(self, source: str, step: str, sql: str, params: list[object] | None = None) -> int:
         """One statement for ``source`` (schema.table) in the open transaction; rows changed (0 for DDL)."""
         return self._count(source, step, sql, params)

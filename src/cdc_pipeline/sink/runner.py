@@ -98,6 +98,7 @@ def run_sink(settings: Settings, stop: StopFlag | None = None) -> Progress:
                 policy=settings.sink_on_error,
                 admin=admin,
                 on_ready=lambda: stats.set_state("running"),
+                table_check_s=settings.sink_table_check_s,
             )
         except CdcError as exc:
             stats.record_error("apply", str(exc))

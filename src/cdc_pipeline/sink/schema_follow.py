@@ -20,6 +20,12 @@ every later one, overwrites what is filled here with the value it carries):
    a column already gone from PostgreSQL) stops the table with `cdc tables resnapshot` as the fix.
 
 Every rename, default and backfill is logged and kept in ``_cdc.schema_changes``.
+
+A renamed *table* (``ALTER TABLE a RENAME TO b``) is not followed: the publication keeps it (by oid) but
+Debezium's ``table.include.list`` names ``a``, so its changes are dropped before Kafka and no event ever
+tells the sink. The sink records each table's oid (``_cdc.relations``) and checks between batches
+(:meth:`SchemaFollower.renamed_tables`); a renamed table is stopped, its reason naming the new name and the
+fix (put the new name in ``tables`` and run `cdc connectors apply`, which snapshots it anew).
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ log = logging.getLogger("cdc_pipeline.sink")
 _CDC = quote_ident(BOOKKEEPING_SCHEMA)
 COLUMNS = f'{_CDC}."columns"'
 SCHEMA_CHANGES = f'{_CDC}."schema_changes"'
+RELATIONS = f'{_CDC}."relations"'
 
 CREATE: tuple[str, ...] = (
     f"CREATE TABLE IF NOT EXISTS {COLUMNS} ("
@@ -56,6 +63,14 @@ CREATE: tuple[str, ...] = (
     f"CREATE TABLE IF NOT EXISTS {SCHEMA_CHANGES} ("
     '"source_table" VARCHAR, "changed_at" TIMESTAMPTZ, "change" VARCHAR, "column_name" VARCHAR, '
     '"detail" VARCHAR, "rows" BIGINT)',
+    f'CREATE TABLE IF NOT EXISTS {RELATIONS} ("source_table" VARCHAR PRIMARY KEY, "oid" BIGINT)',
+)
+_FORGET_OID = f'DELETE FROM {RELATIONS} WHERE "source_table" = ?'
+_STORE_OID = f'INSERT INTO {RELATIONS} ("source_table", "oid") VALUES (?, ?)'
+# Running tables with a recorded oid (stopped ones are already held).
+_RUNNING_OIDS = (
+    f'SELECT r."source_table", r."oid" FROM {RELATIONS} r JOIN {_CDC}."tables" t USING ("source_table") '
+    "WHERE t.\"state\" = 'running'"
 )
 _READ_IDS = f'SELECT lower("column_name"), "attnum" FROM {COLUMNS} WHERE "source_table" = ?'
 _FORGET_IDS = f'DELETE FROM {COLUMNS} WHERE "source_table" = ?'
@@ -82,6 +97,16 @@ _TEXT_EXACT = {
     "TIMESTAMP",
     "TIMESTAMPTZ",
 }
+
+
+def table_renamed(source: str, renamed: str) -> str:
+    """Why a renamed table stops, and the fix (also what preflight says: connectors/preflight.py)."""
+    return (
+        f"table {source} was renamed to {renamed} in PostgreSQL (ALTER TABLE ... RENAME TO): Debezium "
+        "captures tables by name, so its changes no longer reach Kafka and this DuckDB copy is stale. Fix: "
+        f"in cdc.yaml `tables` replace {source} with {renamed}, then run `cdc connectors apply` "
+        f"(it snapshots {renamed} into DuckDB anew); this stopped copy is then unused"
+    )
 
 
 def reads_back_from_text(duck_type: str) -> bool:
@@ -140,8 +165,27 @@ class SchemaFollower:
     def forget(self, target: DuckDBTarget, source: str) -> None:
         """The DuckDB table was dropped (re-snapshot): its column identities go too."""
         target.execute(source, "forget column ids", _FORGET_IDS, [source])
+        target.execute(source, "forget its oid", _FORGET_OID, [source])
         self._bootstrapped.discard(source)
         self._live.pop(source, None)
+
+    def renamed_tables(self, target: DuckDBTarget) -> dict[str, str]:
+        """Running tables PostgreSQL now knows under another name: ``schema.table`` -> the stop reason."""
+        if self.catalog is None:
+            return {}
+        recorded = {int(str(oid)): str(source) for source, oid in target.fetch(_RUNNING_OIDS, [])}
+        if not recorded:
+            return {}
+        try:
+            now = self.catalog.relation_names(sorted(recorded))
+        except CatalogUnavailable as exc:
+            log.warning("could not check the captured tables' names: %s", exc)
+            return {}
+        stopped: dict[str, str] = {}
+        for oid, source in recorded.items():
+            if oid in now and source_key(*now[oid]) != source:
+                stopped[source] = table_renamed(source, source_key(*now[oid]))
+        return stopped
 
     # -- identities ------------------------------------------------------------------------------------
 
@@ -166,6 +210,10 @@ class SchemaFollower:
         if self.catalog is None:
             return
         try:
+            oid = self.catalog.relation_oid(changes.source_schema, changes.source_table)
+            target.execute(source, "forget its oid", _FORGET_OID, [source])
+            if oid is not None:
+                target.execute(source, "record its oid", _STORE_OID, [source, oid])
             columns = self.catalog.columns(changes.source_schema, changes.source_table)
         except CatalogUnavailable as exc:
             log.warning(

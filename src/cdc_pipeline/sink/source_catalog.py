@@ -41,12 +41,28 @@ class SourceCatalog(Protocol):
         """``(key..., column)`` of every row now, each as PostgreSQL's text output (UTC, ISO)."""
         ...
 
+    def relation_oid(self, schema: str, table: str) -> int | None:
+        """The table's ``pg_class.oid`` (its identity across ``RENAME TO``); None when there is none."""
+        ...
+
+    def relation_names(self, oids: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """``(schema, table)`` now, per oid that still exists."""
+        ...
+
 
 _COLUMNS = (
     "SELECT a.attname, a.attnum, pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a "
     "JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace "
     "LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
     "WHERE n.nspname = %s AND c.relname = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum"
+)
+_OID = (
+    "SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE n.nspname = %s AND c.relname = %s AND c.relkind IN ('r', 'p')"
+)
+_NAMES = (
+    "SELECT c.oid, n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+    "WHERE c.oid = ANY(%s::oid[])"
 )
 # Text output that DuckDB's casts read back exactly (timestamps in UTC, ISO dates, all float digits).
 _SESSION = (
@@ -105,6 +121,20 @@ class PostgresCatalog:
                     yield from (tuple(str(v) if v is not None else None for v in row) for row in rows)  # type: ignore[misc]
         except psycopg.Error as exc:
             raise self._unavailable(f"read {column!r} of {schema}.{table} to backfill it", exc) from exc
+
+    def relation_oid(self, schema: str, table: str) -> int | None:
+        try:
+            row = self._connection().execute(_OID, (schema, table)).fetchone()
+        except psycopg.Error as exc:
+            raise self._unavailable(f"find table {schema}.{table}", exc) from exc
+        return None if row is None else int(str(row[0]))
+
+    def relation_names(self, oids: Sequence[int]) -> dict[int, tuple[str, str]]:
+        try:
+            rows = self._connection().execute(_NAMES, (list(oids),)).fetchall()
+        except psycopg.Error as exc:
+            raise self._unavailable("read the names of the captured tables", exc) from exc
+        return {int(str(oid)): (str(schema), str(table)) for oid, schema, table in rows}
 
     def close(self) -> None:
         if self._conn is not None:
