@@ -189,3 +189,24 @@ def test_a_renamed_table_is_found_by_its_oid(target: DuckDBTarget, catalog: Cata
     assert table == "public.t"
     assert "renamed to public.t2" in reason and "replace public.t with public.t2" in reason, reason
     assert "`cdc connectors apply`" in reason
+
+
+def test_a_swap_with_nothing_else_is_followed(tmp_path: Path) -> None:
+    catalog = Catalog([CatalogColumn("id", 1), CatalogColumn("a", 2), CatalogColumn("b", 3)])
+    cols = [ID, Column("a", "INTEGER"), Column("b", "INTEGER")]
+    with DuckDBTarget(tmp_path / "swap2.duckdb", catalog) as target:
+        target.begin()
+        target.evolve(changes(cols))
+        target.apply(changes(cols, {"id": [1], "a": [5], "b": [6]}))
+        target.commit()
+        catalog.cols = [CatalogColumn("id", 1), CatalogColumn("b", 2), CatalogColumn("a", 3)]
+        evolve(target, [ID, Column("b", "INTEGER"), Column("a", "INTEGER")])  # same names, other order
+        assert rows(target, "SELECT id, a, b FROM t") == [(1, 6, 5)]
+
+
+def test_a_dropped_column_back_under_its_name_is_refused(target: DuckDBTarget, catalog: Catalog) -> None:
+    catalog.cols = [CatalogColumn("id", 1), CatalogColumn("x", 3)]
+    evolve(target, [ID, Column("x", "INTEGER")])  # i dropped, x added: no rename (i's attnum 2 is gone)
+    catalog.cols = [CatalogColumn("id", 1), CatalogColumn("x", 3), CatalogColumn("i", 4)]
+    with pytest.raises(TableStopError, match="which DuckDB keeps under that name"):
+        evolve(target, [ID, Column("x", "INTEGER"), Column("i", "INTEGER")])

@@ -195,6 +195,12 @@ def test_a_renamed_column_keeps_its_values(pipeline: Pipeline) -> None:
     pipeline.pg.execute(f"ALTER TABLE {table} ADD COLUMN n text DEFAULT 'fresh'")
     pipeline.pg.execute(f"UPDATE {table} SET n_renamed = -1 WHERE id = 1")
     pipeline.same("ren")
+    with pipeline.pg.transaction():  # two columns swap names: same names, other places
+        pipeline.pg.execute(f"ALTER TABLE {table} RENAME COLUMN memo TO swap_tmp")
+        pipeline.pg.execute(f"ALTER TABLE {table} RENAME COLUMN n TO memo")
+        pipeline.pg.execute(f"ALTER TABLE {table} RENAME COLUMN swap_tmp TO n")
+    pipeline.pg.execute(f"UPDATE {table} SET n_renamed = -2 WHERE id = 2")
+    pipeline.same("ren")
     changes = pipeline.changes("ren")
     assert ("rename", "memo", None) in changes and ("rename", "n_renamed", None) in changes, changes
     assert pipeline.state("ren")[0] == "running"

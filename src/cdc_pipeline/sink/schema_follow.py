@@ -30,6 +30,7 @@ fix (put the new name in ``tables`` and run `cdc connectors apply`, which snapsh
 
 from __future__ import annotations
 
+import itertools
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -133,41 +134,30 @@ class SchemaFollower:
     def __init__(self, catalog: SourceCatalog | None) -> None:
         self.catalog = catalog
         self._bootstrapped: set[str] = set()
-        # Per table, the columns of the last event schema applied in this run (lower-cased): a name outside
-        # them (a new one, or a dropped one back) makes the sink ask the catalog. Before the first, DuckDB's.
-        self._live: dict[str, frozenset[str]] = {}
 
     def evolve(
         self, target: DuckDBTarget, changes: TableChanges, existing: Sequence[ExistingColumn]
     ) -> list[str]:
         table = target_table(changes.source_schema, changes.source_table)
         source = source_key(changes.source_schema, changes.source_table)
-        live = frozenset(c.name.lower() for c in changes.columns)
         if not existing:
             statements = plan_evolution(changes, existing)
             _run(target, source, statements)
             target.execute(source, "forget column ids", _FORGET_IDS, [source])
             self._record_when_catalog_agrees(target, changes)
-        elif self.catalog is None or self._unchanged(source, live, existing):
+        elif self.catalog is None or _unchanged(changes, existing, target.fetch(_READ_IDS, [source])):
             self._bootstrap(target, changes)
             statements = plan_evolution(changes, existing)
             _run(target, source, statements)
         else:
             statements = self._follow(target, changes, table, existing)
-        self._live[source] = live
         return statements
-
-    def _unchanged(self, source: str, live: frozenset[str], existing: Sequence[ExistingColumn]) -> bool:
-        """No column outside DuckDB's, nor outside the last event's (a rolled-back batch leaves no trace)."""
-        duck = frozenset(c.name.lower() for c in existing)
-        return live <= duck and live <= self._live.get(source, duck)
 
     def forget(self, target: DuckDBTarget, source: str) -> None:
         """The DuckDB table was dropped (re-snapshot): its column identities go too."""
         target.execute(source, "forget column ids", _FORGET_IDS, [source])
         target.execute(source, "forget its oid", _FORGET_OID, [source])
         self._bootstrapped.discard(source)
-        self._live.pop(source, None)
 
     def renamed_tables(self, target: DuckDBTarget) -> dict[str, str]:
         """Running tables PostgreSQL now knows under another name: ``schema.table`` -> the stop reason."""
@@ -356,6 +346,20 @@ class SchemaFollower:
                 f"FROM {name} AS b WHERE {match}",
                 [],
             )
+
+
+def _unchanged(
+    changes: TableChanges, existing: Sequence[ExistingColumn], stored: Sequence[tuple[object, ...]]
+) -> bool:
+    """Nothing to ask the catalog: every event column is a DuckDB column, and their recorded attnums rise in
+    the event's order (which is attnum order), so no two names changed places (a swap, a dropped column
+    back under its old name). Read from ``_cdc.columns``, so it holds across restarts and rollbacks."""
+    duck = {c.name.lower() for c in existing}
+    if any(c.name.lower() not in duck for c in changes.columns):
+        return False
+    ids = {str(name): int(str(attnum)) for name, attnum in stored}
+    order = [ids[c.name.lower()] for c in changes.columns if c.name.lower() in ids]
+    return all(a < b for a, b in itertools.pairwise(order))
 
 
 def _decide(source: str, column: Column, catalog: CatalogColumn | None, has_rows: bool) -> _Added:
