@@ -186,10 +186,9 @@ class SchemaFollower:
             return self.catalog.columns(changes.source_schema, changes.source_table)
         except CatalogUnavailable as exc:
             raise TableStopError(
-                f"table {source}: an event names new columns "
-                f"({', '.join(repr(c.name) for c in changes.columns)}) and the sink must ask PostgreSQL "
-                "whether "
-                f"one is a renamed column, but {exc.what}",
+                f"table {source}: the columns of its events changed (now "
+                f"{', '.join(repr(c.name) for c in changes.columns)}) and the sink must ask PostgreSQL "
+                f"whether one was renamed, but {exc.what}",
                 f"once PostgreSQL answers run `cdc tables resume {source}`",
             ) from exc
 
