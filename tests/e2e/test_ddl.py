@@ -181,6 +181,10 @@ def test_a_volatile_default_is_backfilled_from_postgres(pipeline: Pipeline) -> N
     backfills = {(column, rows) for change, column, rows in pipeline.changes("vol") if change == "backfill"}
     assert {c for c, _ in backfills} == {"created", "u", "c", "r", "s"}, backfills
     assert all(rows is not None and rows >= ROWS for _, rows in backfills), backfills
+    last = pipeline.duck.execute(
+        "SELECT last_schema_change FROM _cdc.tables WHERE source_table = ?", [f"public.{table}"]
+    ).fetchone()
+    assert last is not None and str(last[0]).startswith("backfill "), last
 
 
 def test_a_renamed_column_keeps_its_values(pipeline: Pipeline) -> None:

@@ -65,7 +65,10 @@ CREATE: tuple[str, ...] = (
     '"source_table" VARCHAR, "changed_at" TIMESTAMPTZ, "change" VARCHAR, "column_name" VARCHAR, '
     '"detail" VARCHAR, "rows" BIGINT)',
     f'CREATE TABLE IF NOT EXISTS {RELATIONS} ("source_table" VARCHAR PRIMARY KEY, "oid" BIGINT)',
+    # The latest of them per table, where `cdc tables` and status read: which way existing rows were filled.
+    f'ALTER TABLE {_CDC}."tables" ADD COLUMN IF NOT EXISTS "last_schema_change" VARCHAR',
 )
+_LAST_CHANGE = f'UPDATE {_CDC}."tables" SET "last_schema_change" = ? WHERE "source_table" = ?'
 _FORGET_OID = f'DELETE FROM {RELATIONS} WHERE "source_table" = ?'
 _STORE_OID = f'INSERT INTO {RELATIONS} ("source_table", "oid") VALUES (?, ?)'
 # Running tables with a recorded oid (stopped ones are already held).
@@ -269,7 +272,7 @@ class SchemaFollower:
             if not old.startswith("__cdc_rename_"):
                 log.warning("table %s: column %r renamed to %r (values kept)", source, old, new)
         for old, new in _net_renames(plan):
-            target.execute(source, "audit", _AUDIT, [source, "rename", new, f"renamed from {old!r}", None])
+            _audit(target, source, "rename", new, f"renamed from {old!r}, values kept")
         for item in added:
             self._fill(target, changes, table, item)
         self._store_ids(target, source, renamed, plan, stored)
@@ -308,7 +311,7 @@ class SchemaFollower:
                 else "no DEFAULT: existing rows hold NULL"
             )
             log.info("table %s: column %r added; %s", source, name, detail)
-            target.execute(source, "audit", _AUDIT, [source, "add column", name, detail, None])
+            _audit(target, source, "add column", name, detail)
             return
         assert self.catalog is not None
         rows = self._backfill(target, changes, table, item.column)
@@ -317,7 +320,7 @@ class SchemaFollower:
             "(their value now; later events overwrite it)"
         )
         log.warning("table %s: column %r added; %s (%d rows)", source, name, detail, rows)
-        target.execute(source, "audit", _AUDIT, [source, "backfill", name, detail, rows])
+        _audit(target, source, "backfill", name, detail, rows)
 
     def _backfill(
         self, target: DuckDBTarget, changes: TableChanges, table: TargetTable, column: Column
@@ -413,6 +416,15 @@ def _net_renames(plan: IdentityPlan) -> list[tuple[str, str]]:
     temporary = {old: new for old, new in plan.renames if old.startswith("__cdc_rename_")}
     firsts = [(old, new) for old, new in plan.renames if not old.startswith("__cdc_rename_")]
     return [(old, temporary.get(new, new)) for old, new in firsts]
+
+
+def _audit(  # noqa: PLR0917 (one audit row's fields)
+    target: DuckDBTarget, source: str, change: str, column: str, detail: str, rows: int | None = None
+) -> None:
+    """One row of ``_cdc.schema_changes``, and the same line in ``_cdc.tables.last_schema_change``."""
+    target.execute(source, "audit", _AUDIT, [source, change, column, detail, rows])
+    counted = "" if rows is None else f" ({rows} rows)"
+    target.execute(source, "audit", _LAST_CHANGE, [f"{change} {column!r}: {detail}{counted}", source])
 
 
 def _run(target: DuckDBTarget, source: str, statements: Sequence[str]) -> None:
