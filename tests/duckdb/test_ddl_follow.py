@@ -30,6 +30,7 @@ class Catalog:
     cols: list[CatalogColumn] = field(default_factory=list)
     rows: dict[str, list[tuple[str | None, ...]]] = field(default_factory=dict)
     asked: int = 0
+    evaluated: dict[str, str | None] = field(default_factory=dict)  # attmissingval's text, when it matches
     names: dict[int, tuple[str, str]] = field(default_factory=lambda: {42: ("public", "t")})
 
     def columns(self, schema: str, table: str) -> list[CatalogColumn]:
@@ -40,6 +41,9 @@ class Catalog:
         self, schema: str, table: str, keys: Sequence[str], column: str
     ) -> Iterator[tuple[str | None, ...]]:
         yield from self.rows[column]
+
+    def missing_value(self, schema: str, table: str, column: str, constant: str) -> str | None:
+        return self.evaluated.get(constant, constant.strip("'"))
 
     def relation_oid(self, schema: str, table: str) -> int | None:
         return next((oid for oid, name in self.names.items() if name == (schema, table)), None)
@@ -210,3 +214,22 @@ def test_a_dropped_column_back_under_its_name_is_refused(target: DuckDBTarget, c
     catalog.cols = [CatalogColumn("id", 1), CatalogColumn("x", 3), CatalogColumn("i", 4)]
     with pytest.raises(TableStopError, match="which DuckDB keeps under that name"):
         evolve(target, [ID, Column("x", "INTEGER"), Column("i", "INTEGER")])
+
+
+def test_a_constant_default_changed_since_is_backfilled(target: DuckDBTarget, catalog: Catalog) -> None:
+    """ADD COLUMN ... DEFAULT now(), then SET DEFAULT '2030-01-01': existing rows hold the ALTER's now()."""
+    later = "'2030-01-01 00:00:00+00'::timestamp with time zone"
+    catalog.cols.append(CatalogColumn("ts", 3, later))
+    catalog.evaluated[later] = None  # attmissingval is not that constant
+    catalog.rows["ts"] = [("1", "2026-12-02 13:30:00+00")]
+    evolve(target, [ID, Column("i", "INTEGER"), Column("ts", "TIMESTAMPTZ", default_sql=f"{later}")])
+    assert rows(target, 'SELECT change, "rows" FROM _cdc.schema_changes') == [("backfill", 1)]
+    assert rows(target, "SELECT id FROM t WHERE ts IS NOT NULL") == [(1,)]
+
+
+def test_a_volatile_default_of_a_type_text_cannot_carry_stops_the_table(
+    target: DuckDBTarget, catalog: Catalog
+) -> None:
+    catalog.cols.append(CatalogColumn("b", 3, "gen_random_bytes(4)"))
+    with pytest.raises(TableStopError, match=r"cannot backfill a BLOB column exactly.*cdc tables resnapshot"):
+        evolve(target, [ID, Column("i", "INTEGER"), Column("b", "BLOB")])

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING
 
 import pyarrow as pa  # type: ignore[import-untyped]
 
+import duckdb
 from cdc_pipeline.sink.changes import Column, TableChanges
 from cdc_pipeline.sink.ddl import ExistingColumn, plan_evolution, rename_column
 from cdc_pipeline.sink.defaults import is_constant_default
@@ -258,7 +259,7 @@ class SchemaFollower:
         has_rows = bool(target.fetch(f"SELECT 1 FROM {table.sql} LIMIT 1", []))
         by_name = {c.name: c for c in catalog}
         added = [
-            _decide(source, column, by_name.get(column.name), has_rows)
+            self._agreed(target, changes, _decide(source, column, by_name.get(column.name), has_rows))
             for column in changes.columns
             if column.name in plan.new_columns
         ]
@@ -296,6 +297,34 @@ class SchemaFollower:
         for lower, attnum in ids.items():
             if lower in spelled:
                 target.execute(source, "record column ids", _STORE_ID, [source, spelled[lower], attnum])
+
+    def _agreed(self, target: DuckDBTarget, changes: TableChanges, item: _Added) -> _Added:
+        """A constant DEFAULT fills existing rows only when PostgreSQL says they hold it (``attmissingval``:
+        ``SET DEFAULT`` since the ``ADD COLUMN`` changes the catalog, not those rows) and Debezium's value is
+        the same; otherwise the rows are backfilled."""
+        if item.fill != "default" or item.expression is None or item.column.default_sql is None:
+            return item
+        assert self.catalog is not None
+        try:
+            pg_text = self.catalog.missing_value(
+                changes.source_schema, changes.source_table, item.column.name, item.expression
+            )
+            if pg_text is None:
+                return replace(item, fill="backfill")
+            # On a cursor of its own: a failed statement must not abort the batch's transaction.
+            same = (
+                target.cursor()
+                .execute(
+                    f"SELECT CAST({item.column.default_sql} AS {item.column.duck_type}) "
+                    f"IS NOT DISTINCT FROM CAST(? AS {item.column.duck_type})",
+                    [pg_text],
+                )
+                .fetchall()
+            )
+        except (CatalogUnavailable, duckdb.Error) as exc:
+            log.info("DEFAULT %s of %r not compared (%s): backfilled", item.expression, item.column.name, exc)
+            return replace(item, fill="backfill")
+        return item if same == [(True,)] else replace(item, fill="backfill")
 
     # -- added columns ---------------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from psycopg import sql
 from cdc_pipeline.config import Settings
 from cdc_pipeline.errors import CdcError
 from cdc_pipeline.sample import postgres_dsn
+from cdc_pipeline.sink.defaults import is_constant_default
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,12 @@ class SourceCatalog(Protocol):
 
     def values(self, schema: str, table: str, keys: Sequence[str], column: str) -> Iterator[tuple[str, ...]]:
         """``(key..., column)`` of every row now, each as PostgreSQL's text output (UTC, ISO)."""
+        ...
+
+    def missing_value(self, schema: str, table: str, column: str, constant: str) -> str | None:
+        """PostgreSQL's text of ``constant`` (a DEFAULT :func:`.defaults.is_constant_default` accepts) when
+        the rows that existed at ``ADD COLUMN`` time hold exactly it (``atthasmissing``, ``attmissingval``
+        equal to it, no rewrite since); None otherwise (``SET DEFAULT`` since, added without a default)."""
         ...
 
     def relation_oid(self, schema: str, table: str) -> int | None:
@@ -121,6 +128,20 @@ class PostgresCatalog:
                     yield from (tuple(str(v) if v is not None else None for v in row) for row in rows)  # type: ignore[misc]
         except psycopg.Error as exc:
             raise self._unavailable(f"read {column!r} of {schema}.{table} to backfill it", exc) from exc
+
+    def missing_value(self, schema: str, table: str, column: str, constant: str) -> str | None:
+        if not is_constant_default(constant):  # only a literal with casts is ever put into SQL text
+            raise ValueError(f"not a constant: {constant!r}")
+        query = sql.SQL(
+            "SELECT ({c})::text FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s AND c.relname = %s "
+            "AND a.attname = %s AND a.atthasmissing AND a.attmissingval::text = (ARRAY[({c})])::text"
+        ).format(c=sql.SQL(constant.replace("%", "%%")))  # a literal's % is not a placeholder
+        try:
+            row = self._connection().execute(query, (schema, table, column)).fetchone()
+        except psycopg.Error as exc:
+            raise self._unavailable(f"read the DEFAULT of {schema}.{table}.{column}", exc) from exc
+        return None if row is None or row[0] is None else str(row[0])
 
     def relation_oid(self, schema: str, table: str) -> int | None:
         try:
