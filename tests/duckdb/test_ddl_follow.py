@@ -42,6 +42,9 @@ class Catalog:
     ) -> Iterator[tuple[str | None, ...]]:
         yield from self.rows[column]
 
+    def has_values(self, schema: str, table: str, column: str) -> bool:
+        return any(row[-1] is not None for row in self.rows.get(column, []))
+
     def missing_value(self, schema: str, table: str, column: str, constant: str) -> str | None:
         return self.evaluated.get(constant, constant.strip("'"))
 
@@ -233,3 +236,19 @@ def test_a_volatile_default_of_a_type_text_cannot_carry_stops_the_table(
     catalog.cols.append(CatalogColumn("b", 3, "gen_random_bytes(4)"))
     with pytest.raises(TableStopError, match=r"cannot backfill a BLOB column exactly.*cdc tables resnapshot"):
         evolve(target, [ID, Column("i", "INTEGER"), Column("b", "BLOB")])
+
+
+def test_values_under_a_dropped_default_are_backfilled(target: DuckDBTarget, catalog: Catalog) -> None:
+    """ADD COLUMN ... DEFAULT gen_random_uuid(), then DROP DEFAULT: no default anywhere, rows hold values."""
+    catalog.cols.append(CatalogColumn("u", 3))
+    catalog.rows["u"] = [("1", "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11")]
+    evolve(target, [ID, Column("i", "INTEGER"), Column("u", "UUID")])
+    assert rows(target, "SELECT id, CAST(u AS VARCHAR) FROM t WHERE u IS NOT NULL") == [
+        (1, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11")
+    ]
+    catalog.cols.append(CatalogColumn("plain", 4))  # added without a default: nothing to read
+    evolve(target, [ID, Column("i", "INTEGER"), Column("u", "UUID"), Column("plain", "INTEGER")])
+    assert rows(target, "SELECT change, column_name FROM _cdc.schema_changes ORDER BY column_name") == [
+        ("add column", "plain"),
+        ("backfill", "u"),
+    ]

@@ -7,11 +7,14 @@ every later one, overwrites what is filled here with the value it carries):
 1. A new table is created; the attnum of each column is recorded in ``_cdc.columns`` when PostgreSQL's catalog
    names exactly the event's columns (otherwise nothing is recorded, and a later rename is refused rather
    than guessed).
-2. When an event names a column DuckDB does not have, the catalog is asked which column is which
-   (:mod:`.renames`): renamed columns are renamed in DuckDB (``RENAME COLUMN``), the others are added.
+2. When an event names a column DuckDB does not have, or the recorded attnums of its columns no longer rise
+   in the event's order (a swap), the catalog is asked which column is which (:mod:`.renames`): renamed
+   columns are renamed in DuckDB (``RENAME COLUMN``), the others are added.
 3. An added column on a table that has rows: existing rows get
-   - nothing (NULL) when the column has no DEFAULT;
-   - the DEFAULT, through DuckDB's ``ADD COLUMN ... DEFAULT``, when it is a constant (:mod:`.defaults`);
+   - nothing (NULL) when the column has no DEFAULT now nor in Debezium's schema;
+   - the DEFAULT, through DuckDB's ``ADD COLUMN ... DEFAULT``, when it is a constant (:mod:`.defaults`), the
+     rows hold it (``attmissingval``: a ``SET DEFAULT`` since would change the catalog, not the rows) and
+     Debezium's value is the same;
    - otherwise (``now()``, ``gen_random_uuid()``, ``nextval(...)``, ...) their real value read from PostgreSQL
      now (key + column), *backfilled* in the same transaction as the ``ADD COLUMN``. Rows deleted since keep
      NULL until their delete arrives; rows changed since get their newer value, which their own later event
@@ -185,16 +188,10 @@ class SchemaFollower:
 
     def _catalog_columns(self, changes: TableChanges) -> list[CatalogColumn]:
         assert self.catalog is not None
-        source = source_key(changes.source_schema, changes.source_table)
         try:
             return self.catalog.columns(changes.source_schema, changes.source_table)
         except CatalogUnavailable as exc:
-            raise TableStopError(
-                f"table {source}: the columns of its events changed (now "
-                f"{', '.join(repr(c.name) for c in changes.columns)}) and the sink must ask PostgreSQL "
-                f"whether one was renamed, but {exc.what}",
-                f"once PostgreSQL answers run `cdc tables resume {source}`",
-            ) from exc
+            raise _stop_unasked(changes, exc) from exc
 
     def _record_when_catalog_agrees(self, target: DuckDBTarget, changes: TableChanges) -> None:
         """Store attnums when the catalog's columns are exactly the event's (else events lag the catalog)."""
@@ -287,10 +284,8 @@ class SchemaFollower:
         plan: IdentityPlan,
         stored: dict[str, int],
     ) -> None:
-        ids = {name.lower(): attnum for name, attnum in stored.items()}
-        for old, new in _net_renames(plan):
-            if old.lower() in ids:
-                ids[new.lower()] = ids.pop(old.lower())
+        moved = {old.lower(): new.lower() for old, new in _net_renames(plan)}
+        ids = {moved.get(name.lower(), name.lower()): attnum for name, attnum in stored.items()}
         ids.update({name.lower(): attnum for name, attnum in plan.attnums.items()})
         spelled = {c.name.lower(): c.name for c in columns} | {name.lower(): name for name in plan.attnums}
         target.execute(source, "forget column ids", _FORGET_IDS, [source])
@@ -302,9 +297,16 @@ class SchemaFollower:
         """A constant DEFAULT fills existing rows only when PostgreSQL says they hold it (``attmissingval``:
         ``SET DEFAULT`` since the ``ADD COLUMN`` changes the catalog, not those rows) and Debezium's value is
         the same; otherwise the rows are backfilled."""
+        assert self.catalog is not None
+        if item.fill == "null":  # no default now: were the rows given values (a default dropped since)?
+            schema, name = changes.source_schema, changes.source_table
+            try:
+                filled = self.catalog.has_values(schema, name, item.column.name)
+            except CatalogUnavailable as exc:
+                raise _stop_unasked(changes, exc) from exc
+            return replace(item, fill="backfill") if filled else item
         if item.fill != "default" or item.expression is None or item.column.default_sql is None:
             return item
-        assert self.catalog is not None
         try:
             pg_text = self.catalog.missing_value(
                 changes.source_schema, changes.source_table, item.column.name, item.expression
@@ -345,7 +347,7 @@ class SchemaFollower:
         assert self.catalog is not None
         rows = self._backfill(target, changes, table, item.column)
         detail = (
-            f"DEFAULT {item.expression} is not a constant: existing rows were backfilled from PostgreSQL "
+            f"{_why_backfill(item)}: existing rows were backfilled from PostgreSQL "
             "(their value now; later events overwrite it)"
         )
         log.warning("table %s: column %r added; %s (%d rows)", source, name, detail, rows)
@@ -377,6 +379,16 @@ class SchemaFollower:
                 f"FROM {name} AS b WHERE {match}",
                 [],
             )
+
+
+def _stop_unasked(changes: TableChanges, exc: CatalogUnavailable) -> TableStopError:
+    source = source_key(changes.source_schema, changes.source_table)
+    return TableStopError(
+        f"table {source}: the columns of its events changed (now "
+        f"{', '.join(repr(c.name) for c in changes.columns)}) and the sink must ask PostgreSQL which column "
+        f"is which and what the existing rows hold, but {exc.what}",
+        f"once PostgreSQL answers run `cdc tables resume {source}`",
+    )
 
 
 def _unchanged(
@@ -412,6 +424,14 @@ def _decide(source: str, column: Column, catalog: CatalogColumn | None, has_rows
     return _Added(column, "backfill", expression)
 
 
+def _why_backfill(item: _Added) -> str:
+    if item.expression is None:
+        return "PostgreSQL's rows hold values though it has no DEFAULT now"
+    if is_constant_default(item.expression):
+        return f"the rows that existed do not hold its DEFAULT {item.expression} (changed since)"
+    return f"its DEFAULT {item.expression} is not a constant"
+
+
 def _check_backfills(source: str, changes: TableChanges, added: Sequence[_Added]) -> None:
     """Refuse, before any statement runs, a backfill that could not be exact."""
     for item in added:
@@ -428,9 +448,8 @@ def _check_backfills(source: str, changes: TableChanges, added: Sequence[_Added]
             why = f"the sink cannot match rows by key columns {bad}" if bad else ""
         if why:
             raise TableStopError(
-                f"table {source}: column {item.column.name!r} was added with the non-constant DEFAULT "
-                f"{item.expression}, so the rows that already existed hold values only PostgreSQL knows, and "
-                f"{why}",
+                f"table {source}: column {item.column.name!r} was added and {_why_backfill(item)}, so the "
+                f"rows that already existed hold values only PostgreSQL knows, and {why}",
                 resnapshot_fix(source),
             )
 

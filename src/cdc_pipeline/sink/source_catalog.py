@@ -48,6 +48,10 @@ class SourceCatalog(Protocol):
         equal to it, no rewrite since); None otherwise (``SET DEFAULT`` since, added without a default)."""
         ...
 
+    def has_values(self, schema: str, table: str, column: str) -> bool:
+        """Whether any row holds a non-NULL value in ``column`` now."""
+        ...
+
     def relation_oid(self, schema: str, table: str) -> int | None:
         """The table's ``pg_class.oid`` (its identity across ``RENAME TO``); None when there is none."""
         ...
@@ -142,6 +146,15 @@ class PostgresCatalog:
         except psycopg.Error as exc:
             raise self._unavailable(f"read the DEFAULT of {schema}.{table}.{column}", exc) from exc
         return None if row is None or row[0] is None else str(row[0])
+
+    def has_values(self, schema: str, table: str, column: str) -> bool:
+        query = sql.SQL("SELECT 1 FROM {}.{} WHERE {} IS NOT NULL LIMIT 1").format(
+            sql.Identifier(schema), sql.Identifier(table), sql.Identifier(column)
+        )
+        try:
+            return self._connection().execute(query).fetchone() is not None
+        except psycopg.Error as exc:
+            raise self._unavailable(f"read {column!r} of {schema}.{table}", exc) from exc
 
     def relation_oid(self, schema: str, table: str) -> int | None:
         try:
