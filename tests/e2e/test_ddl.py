@@ -158,14 +158,14 @@ def test_a_constant_default_reaches_existing_rows(pipeline: Pipeline) -> None:
     assert ("add column", "seven", None) in pipeline.changes("const")
     # The catalog's DEFAULT changed before any event showed the new columns: existing rows hold what the
     # ADD COLUMN gave them (now(); NULL), not the later constant, so they are backfilled.
-    with pipeline.pg.transaction():
+    with pipeline.pg.transaction():  # first: a volatile default rewrites the table (no attmissingval kept)
+        pipeline.pg.execute(f"ALTER TABLE {table} ADD COLUMN gone uuid DEFAULT gen_random_uuid()")
+        pipeline.pg.execute(f"ALTER TABLE {table} ALTER COLUMN gone DROP DEFAULT")
         pipeline.pg.execute(f"ALTER TABLE {table} ADD COLUMN since timestamptz DEFAULT now()")
         pipeline.pg.execute(f"ALTER TABLE {table} ALTER COLUMN since SET DEFAULT '2030-01-01 00:00+00'")
         pipeline.pg.execute(f"ALTER TABLE {table} ADD COLUMN later integer")
         pipeline.pg.execute(f"ALTER TABLE {table} ALTER COLUMN later SET DEFAULT 5")
         pipeline.pg.execute(f"ALTER TABLE {table} ADD COLUMN pct text DEFAULT '50%'")
-        pipeline.pg.execute(f"ALTER TABLE {table} ADD COLUMN gone uuid DEFAULT gen_random_uuid()")
-        pipeline.pg.execute(f"ALTER TABLE {table} ALTER COLUMN gone DROP DEFAULT")
     pipeline.pg.execute(f"UPDATE {table} SET n = -1 WHERE id = 1")
     pipeline.same("const")
     changes = pipeline.changes("const")
