@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import itertools
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -360,13 +360,12 @@ class SchemaFollower:
         source = source_key(changes.source_schema, changes.source_table)
         keys = list(changes.key_columns)
         try:
-            rows = list(self.catalog.values(changes.source_schema, changes.source_table, keys, column.name))
+            rows = self.catalog.values(changes.source_schema, changes.source_table, keys, column.name)
+            staged = _staged(rows, [f"k{i}" for i in range(len(keys))] + ["v"])
         except CatalogUnavailable as exc:
             # Statements already ran in this transaction: fail the batch (rolled back); the loop stops
             # the table.
             raise ApplyError(source, f"backfill column {column.name!r} from PostgreSQL", exc) from exc
-        names = [f"k{i}" for i in range(len(keys))] + ["v"]
-        staged = pa.table({n: pa.array([r[i] for r in rows], pa.string()) for i, n in enumerate(names)})
         key_types = {c.name: c.duck_type for c in changes.columns}
         match = " AND ".join(
             f"t.{quote_ident(k)} = CAST(b.k{i} AS {key_types[k]})" for i, k in enumerate(keys)
@@ -422,6 +421,19 @@ def _decide(source: str, column: Column, catalog: CatalogColumn | None, has_rows
     if is_constant_default(expression) and column.default_sql is not None:
         return _Added(column, "default", expression)
     return _Added(column, "backfill", expression)
+
+
+def _staged(rows: Iterator[tuple[str | None, ...]], names: Sequence[str], chunk: int = 65_536) -> pa.Table:
+    """Text rows as an Arrow table of strings, built a chunk at a time (compact, whatever the row count)."""
+    schema = pa.schema([(name, pa.string()) for name in names])
+    batches = []
+    for part in iter(lambda: list(itertools.islice(rows, chunk)), []):
+        batches.append(
+            pa.record_batch(
+                [pa.array([r[i] for r in part], pa.string()) for i in range(len(names))], schema=schema
+            )
+        )
+    return pa.Table.from_batches(batches, schema=schema)
 
 
 def _why_backfill(item: _Added) -> str:

@@ -38,7 +38,9 @@ class SourceCatalog(Protocol):
         """The table's live columns in attnum order; empty when no such table exists now."""
         ...
 
-    def values(self, schema: str, table: str, keys: Sequence[str], column: str) -> Iterator[tuple[str, ...]]:
+    def values(
+        self, schema: str, table: str, keys: Sequence[str], column: str
+    ) -> Iterator[tuple[str | None, ...]]:
         """``(key..., column)`` of every row now, each as PostgreSQL's text output (UTC, ISO)."""
         ...
 
@@ -120,7 +122,9 @@ class PostgresCatalog:
             for name, attnum, d in rows
         ]
 
-    def values(self, schema: str, table: str, keys: Sequence[str], column: str) -> Iterator[tuple[str, ...]]:
+    def values(
+        self, schema: str, table: str, keys: Sequence[str], column: str
+    ) -> Iterator[tuple[str | None, ...]]:
         texts = [sql.SQL("{}::text").format(sql.Identifier(name)) for name in [*keys, column]]
         query = sql.SQL("SELECT {} FROM {}.{}").format(
             sql.SQL(", ").join(texts), sql.Identifier(schema), sql.Identifier(table)
@@ -129,7 +133,7 @@ class PostgresCatalog:
             with self._connection().cursor() as cursor:
                 cursor.execute(query)
                 while rows := cursor.fetchmany(10_000):
-                    yield from (tuple(str(v) if v is not None else None for v in row) for row in rows)  # type: ignore[misc]
+                    yield from (tuple(None if v is None else str(v) for v in row) for row in rows)
         except psycopg.Error as exc:
             raise self._unavailable(f"read {column!r} of {schema}.{table} to backfill it", exc) from exc
 
