@@ -66,6 +66,12 @@ SINK_FIELDS = (
     "sink_dead_letter_topic",
     "sink_group_id",
     "sink_topic_refresh_ms",
+    "sink_table_check_s",
+    # The sink reads PostgreSQL's catalog for DDL (sink/source_catalog.py); the password comes from
+    # .credentials as for every command.
+    "postgres_port",
+    "postgres_db",
+    "postgres_user",
     "sink_kafka_retry_s",
     "sink_http_port",
     "sink_query_timeout_s",
