@@ -67,15 +67,12 @@ SINK_FIELDS = (
     "sink_group_id",
     "sink_topic_refresh_ms",
     "sink_table_check_s",
-    # The sink reads PostgreSQL's catalog for DDL (sink/source_catalog.py); the password comes from
-    # .credentials as for every command.
-    "postgres_port",
-    "postgres_db",
-    "postgres_user",
     "sink_kafka_retry_s",
     "sink_http_port",
     "sink_query_timeout_s",
-    # its connector's health (observe/connector_poller.py): Connect, the slot in PostgreSQL, the thresholds
+    # The sink reads PostgreSQL's catalog for DDL (sink/source_catalog.py) and samples its connector's
+    # health (observe/connector_poller.py): Connect, the slot in PostgreSQL, the thresholds. The password
+    # comes from .credentials as for every command.
     "connect_port",
     "connector_name",
     "postgres_port",
