@@ -113,6 +113,16 @@ def _table(facts: TableFacts, key_columns: Mapping[str, list[str]]) -> list[Prob
                 )
             ]
         )
+    if not facts.exists and facts.renamed_to is not None:
+        return [
+            Problem(
+                "table",
+                f"table {table.qualified} does not exist; the connector's publication holds "
+                f"{facts.renamed_to} instead, so it was probably renamed (ALTER TABLE ... RENAME TO)",
+                f"in cdc.yaml `tables` replace {table.qualified} with {facts.renamed_to} and run "
+                f"`cdc connectors apply` again ({facts.renamed_to} is then snapshotted anew)",
+            )
+        ]
     if not facts.exists:
         return [
             Problem(

@@ -11,14 +11,14 @@ import time
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import psycopg
 from psycopg import sql
 
 from cdc_pipeline.config import Settings
 from cdc_pipeline.config_values import redact
-from cdc_pipeline.connectors.model import TableRef
+from cdc_pipeline.connectors.model import TableRef, publication_name, signal_table
 from cdc_pipeline.connectors.type_contract import ColumnType
 from cdc_pipeline.errors import CdcError
 from cdc_pipeline.sample import postgres_dsn
@@ -33,6 +33,9 @@ class TableFacts:
     has_primary_key: bool = False
     replica_identity: str = "d"  # pg_class.relreplident: d(efault), n(othing), f(ull), i(ndex)
     columns: tuple[tuple[str, ColumnType], ...] = ()  # (name, type) of every column, in order
+    # A missing table's likely new name: a table the connector's publication holds (by oid, so across
+    # ALTER TABLE ... RENAME TO) that the table list does not name.
+    renamed_to: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,8 +85,26 @@ def gather_facts(settings: Settings, tables: Sequence[TableRef]) -> SourceFacts:
             can_replicate=bool(can_replicate),
             max_replication_slots=int(str(_one(conn, "SHOW max_replication_slots"))),
             slots=slots(conn),
-            tables=table_facts(conn, tables, leave_out=[TableRef.parse(settings.signal_table)]),
+            tables=_renamed(
+                conn, settings, table_facts(conn, tables, leave_out=[TableRef.parse(settings.signal_table)])
+            ),
         )
+
+
+def _renamed(conn: Connection, settings: Settings, facts: list[TableFacts]) -> list[TableFacts]:
+    """Give each missing table the one published table nobody lists (a rename), if there is exactly one."""
+    if all(f.exists for f in facts):
+        return facts
+    rows = conn.execute(
+        "SELECT schemaname, tablename FROM pg_publication_tables WHERE pubname = %s",
+        (publication_name(settings),),
+    ).fetchall()
+    listed = {f.table.qualified for f in facts} | {signal_table(settings).qualified}
+    extra = [f"{s}.{t}" for s, t in rows if f"{s}.{t}" not in listed]
+    missing = [f for f in facts if not f.exists]
+    if len(extra) != 1 or len(missing) != 1:
+        return facts
+    return [replace(f, renamed_to=extra[0]) if not f.exists else f for f in facts]
 
 
 def _one(conn: Connection, query: str) -> object:

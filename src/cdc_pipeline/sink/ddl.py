@@ -9,7 +9,9 @@ already enforces its own nullability.
 Evolution rules (one table, planned before anything runs, so an incompatible change leaves no partial DDL):
 
 - a new source column is added, with ``DEFAULT <default_sql>`` when the source has a constant default, so rows
-  already in DuckDB take that value as they did in Postgres;
+  already in DuckDB take that value as they did in Postgres (without it for the columns the caller names in
+  ``no_default``: a volatile default, whose existing rows :mod:`.schema_follow` backfills from PostgreSQL);
+- a renamed source column is renamed (``RENAME COLUMN``, planned by :mod:`.renames`), keeping its values;
 - a column the source dropped is kept (new rows get NULL; rows already there keep their value);
 - a type change follows :mod:`cdc_pipeline.sink.widening`: widen, keep the wider DuckDB type, or raise
   :class:`IncompatibleSchemaChange`;
@@ -18,7 +20,7 @@ Evolution rules (one table, planned before anything runs, so an incompatible cha
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from cdc_pipeline.sink.changes import Column, TableChanges
@@ -54,10 +56,14 @@ def create_table(table: TargetTable, columns: Sequence[Column], key_columns: Seq
     return f"CREATE TABLE {table.sql} ({body})"
 
 
-def add_column(table: TargetTable, column: Column) -> str:
+def add_column(table: TargetTable, column: Column, with_default: bool = True) -> str:
     """Existing rows take the source's constant default, as they do in Postgres."""
-    default = f" DEFAULT {column.default_sql}" if column.default_sql is not None else ""
+    default = f" DEFAULT {column.default_sql}" if column.default_sql is not None and with_default else ""
     return f"ALTER TABLE {table.sql} ADD COLUMN {quote_ident(column.name)} {column.duck_type}{default}"
+
+
+def rename_column(table: TargetTable, old: str, new: str) -> str:
+    return f"ALTER TABLE {table.sql} RENAME COLUMN {quote_ident(old)} TO {quote_ident(new)}"
 
 
 def alter_column_type(table: TargetTable, column: str, duck_type: str) -> str:
@@ -80,8 +86,13 @@ def _evolve_column(table: TargetTable, source: str, column: Column, current: Exi
     return [alter_column_type(table, current.name, column.duck_type)] if change is TypeChange.ALTER else []
 
 
-def plan_evolution(changes: TableChanges, existing: Sequence[ExistingColumn]) -> list[str]:
-    """The DDL that makes the DuckDB table (``existing`` columns; empty when absent) hold ``changes``."""
+def plan_evolution(
+    changes: TableChanges, existing: Sequence[ExistingColumn], no_default: Collection[str] = ()
+) -> list[str]:
+    """The DDL that makes the DuckDB table (``existing`` columns; empty when absent) hold ``changes``.
+
+    Columns named in ``no_default`` are added without the event's DEFAULT (their existing rows are filled
+    otherwise, or there are none)."""
     table = target_table(changes.source_schema, changes.source_table)
     if not existing:
         return [*create_schema(table), create_table(table, changes.columns, changes.key_columns)]
@@ -92,7 +103,7 @@ def plan_evolution(changes: TableChanges, existing: Sequence[ExistingColumn]) ->
     for column in changes.columns:
         found = current.get(column.name.lower())
         if found is None:
-            statements.append(add_column(table, column))
+            statements.append(add_column(table, column, column.name not in no_default))
         else:
             statements.extend(_evolve_column(table, source, column, found))
     relax = [c for c in existing if not c.nullable and c.name.lower() not in keys]

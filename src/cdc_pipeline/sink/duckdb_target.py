@@ -22,11 +22,12 @@ from pathlib import Path
 from types import TracebackType
 
 import duckdb
-from cdc_pipeline.sink import bookkeeping, dml
+from cdc_pipeline.sink import bookkeeping, dml, schema_follow
 from cdc_pipeline.sink.changes import ArrowStream, TableChanges, unavailable_mask_name
-from cdc_pipeline.sink.ddl import ExistingColumn, plan_evolution
+from cdc_pipeline.sink.ddl import ExistingColumn
 from cdc_pipeline.sink.errors import ApplyError
 from cdc_pipeline.sink.naming import TargetTable, source_key, target_table
+from cdc_pipeline.sink.source_catalog import SourceCatalog
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -63,11 +64,14 @@ def _timestamp(ms: int | None) -> datetime | None:
 class DuckDBTarget:
     """One read-write DuckDB file holding the replicated tables and the ``_cdc`` bookkeeping."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, catalog: SourceCatalog | None = None) -> None:
+        """``catalog``: PostgreSQL's catalog, to follow renames and backfill volatile defaults (see
+        :mod:`.schema_follow`); None evolves tables by column name only."""
         self.path = path
         self._conn = duckdb.connect(str(path))
         self._streams = 0
-        for statement in bookkeeping.CREATE:
+        self._follower = schema_follow.SchemaFollower(catalog)
+        for statement in (*bookkeeping.CREATE, *schema_follow.CREATE):
             self._conn.execute(statement)
 
     # -- lifecycle -------------------------------------------------------------------------------------
@@ -119,11 +123,30 @@ class DuckDBTarget:
         existing = self.existing_columns(table)
         if not existing and not changes.columns:
             return []  # a truncate (no row schema) of a table not created yet: see apply()
-        statements = plan_evolution(changes, existing)
-        source = source_key(changes.source_schema, changes.source_table)
-        for statement in statements:
-            self._count(source, "evolve the schema", statement)
-        return statements
+        return self._follower.evolve(self, changes, existing)
+
+    def renamed_tables(self) -> dict[str, str]:
+        """Running tables renamed in PostgreSQL (``schema.table`` -> stop reason): :mod:`.schema_follow`."""
+        return self._follower.renamed_tables(self)
+
+    def execute(self, source: str, step: str, sql: str, params: list[object] | None = None) -> int:
+        """One statement for ``source`` (schema.table) in the open transaction; rows changed (0 for DDL)."""
+        return self._count(source, step, sql, params)
+
+    def fetch(self, sql: str, params: list[object]) -> list[tuple[object, ...]]:
+        return self._conn.execute(sql, params).fetchall()
+
+    @contextmanager
+    def registered_table(self, table: object) -> Iterator[str]:
+        """An Arrow table (read as often as needed) registered under a fresh name for the block."""
+        self._streams += 1
+        name = f"__cdc_table_{self._streams}"
+        self._conn.register(name, table)
+        try:
+            yield name
+        finally:
+            with suppress(duckdb.TransactionException):
+                self._conn.unregister(name)
 
     # -- rows ------------------------------------------------------------------------------------------
 
@@ -293,6 +316,7 @@ class DuckDBTarget:
         if not self.existing_columns(target):
             return False
         self._count(source_key(schema, table), "drop it", f"DROP TABLE {target.sql}")
+        self._follower.forget(self, source_key(schema, table))
         return True
 
     def stopped_tables(self) -> dict[str, str]:

@@ -179,18 +179,25 @@ def run(
     policy: OnError = "stop-table",
     admin: AdminQueue | None = None,
     on_ready: Callable[[], None] = lambda: None,
+    table_check_s: float = 30.0,
 ) -> None:
     """Repeat the protocol until ``should_stop()``; stopped tables stay stopped, the others keep flowing.
 
     Between batches, requests of `cdc tables ...` (``admin``) run in this thread; after any of them the
     stopped tables are re-read and the source re-seeks every partition to ``_cdc.offsets`` (a resumed table
     starts at its held record, a skipped record is passed, a re-snapshotted table starts at its new offsets).
+    Every ``table_check_s`` seconds the tables renamed in PostgreSQL are stopped (their changes no longer
+    arrive: :func:`_stop_renamed_tables`).
     """
     stopped = target.stopped_tables()
     source.start(target.read_offsets(), target.read_positions())
     warned: set[str] = set()
     ready = False
+    next_check = time.monotonic() + table_check_s
     while not should_stop():
+        if time.monotonic() >= next_check:
+            next_check = time.monotonic() + table_check_s
+            _stop_renamed_tables(target, stopped, on_batch)
         if admin is not None and admin.run_pending(target):
             stopped.clear()
             stopped.update(target.stopped_tables())
@@ -207,6 +214,27 @@ def run(
         on_batch(outcome)
         if outcome.bad_record is not None:
             raise BadRecordError(outcome.bad_record)
+
+
+def _stop_renamed_tables(
+    target: DuckDBTarget, stopped: dict[str, str], on_batch: Callable[[BatchOutcome], None]
+) -> None:
+    """A table renamed by ``ALTER TABLE ... RENAME TO`` sends nothing any more: stop it loudly, with a fix."""
+    renamed = {table: reason for table, reason in target.renamed_tables().items() if table not in stopped}
+    if not renamed:
+        return
+    target.begin()
+    try:
+        for table, reason in renamed.items():
+            target.mark_table_stopped(table, reason)
+        target.commit()
+    except BaseException:
+        target.rollback()
+        raise
+    stopped.update(renamed)
+    for table, reason in renamed.items():
+        log.error("table %s stopped: %s", table, reason)
+    on_batch(BatchOutcome(stopped=renamed))
 
 
 def _warn_unapplied(dropped: Sequence[DroppedEvents], warned: set[str]) -> None:

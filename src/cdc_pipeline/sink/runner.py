@@ -25,6 +25,7 @@ from cdc_pipeline.sink.admin import AdminQueue
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
 from cdc_pipeline.sink.loop import BatchOutcome, run
 from cdc_pipeline.sink.source import Source
+from cdc_pipeline.sink.source_catalog import PostgresCatalog
 
 log = logging.getLogger("cdc_pipeline.sink")
 
@@ -84,7 +85,8 @@ def run_sink(settings: Settings, stop: StopFlag | None = None) -> Progress:
         settings.topic_prefix,
         settings.duckdb_file,
     )
-    with DuckDBTarget(settings.duckdb_file) as target, Source.from_settings(settings) as source:
+    catalog = PostgresCatalog(settings)  # DDL only: renames and volatile defaults (sink/schema_follow.py)
+    with DuckDBTarget(settings.duckdb_file, catalog) as target, Source.from_settings(settings) as source:
         admin = AdminQueue()
         server = _start_server(settings, target, stats, admin)
         lag = ConsumerLagPoller(target.cursor, stats, settings.bootstrap_servers, interval_s=5.0).start()
@@ -100,12 +102,14 @@ def run_sink(settings: Settings, stop: StopFlag | None = None) -> Progress:
                 policy=settings.sink_on_error,
                 admin=admin,
                 on_ready=lambda: stats.set_state("running"),
+                table_check_s=settings.sink_table_check_s,
             )
         except CdcError as exc:
             stats.record_error("apply", str(exc))
             stats.set_state("failed")
             raise
         finally:
+            catalog.close()
             lag.stop()
             health.stop()
             if server is not None:

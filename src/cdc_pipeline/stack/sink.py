@@ -66,11 +66,14 @@ SINK_FIELDS = (
     "sink_dead_letter_topic",
     "sink_group_id",
     "sink_topic_refresh_ms",
+    "sink_table_check_s",
     "sink_kafka_retry_s",
     "sink_http_port",
     "sink_query_timeout_s",
     "max_row_bytes",
-    # its connector's health (observe/connector_poller.py): Connect, the slot in PostgreSQL, the thresholds
+    # The sink reads PostgreSQL's catalog for DDL (sink/source_catalog.py) and samples its connector's
+    # health (observe/connector_poller.py): Connect, the slot in PostgreSQL, the thresholds. The password
+    # comes from .credentials as for every command.
     "connect_port",
     "connector_name",
     "postgres_port",
