@@ -33,3 +33,9 @@ def test_broker_producer_and_consumer_limits_come_from_max_row_bytes(row_mib: in
 def test_the_default_carries_a_64_mib_row_with_headroom() -> None:
     assert Settings().max_row_bytes == 64 << 20
     assert kafka_limits.message_bytes(Settings()) == 80 << 20
+
+
+def test_max_row_bytes_is_bounded() -> None:
+    Settings(max_row_bytes=512 << 20)
+    with pytest.raises(ValueError, match="less than or equal to 536870912"):
+        Settings(max_row_bytes=(512 << 20) + 1)
