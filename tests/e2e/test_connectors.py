@@ -95,7 +95,7 @@ def test_plan_apply_status_restart_delete_through_the_cli(pipeline: Settings, pg
     planned = cli_json(pipeline, tmp_path, "connectors", "plan", extra_env=env)
     assert planned["action"] == "create" and planned["ok"] and planned["problems"] == []
     assert planned["config"]["database.password"] == "********"
-    assert planned["config"]["table.include.list"] == f"public.{table}"
+    assert planned["config"]["table.include.list"] == f"(?-i)public.{table}"
 
     applied = cli_json(pipeline, tmp_path, "connectors", "apply", extra_env=env)
     assert applied["action"] == "created" and applied["state"]["state"] == "RUNNING"

@@ -25,12 +25,12 @@ def test_config_carries_the_defaults_that_keep_every_change() -> None:
     assert all(isinstance(v, str) for v in config.values())
     expected = {
         "plugin.name": "pgoutput",
-        "publication.autocreate.mode": "filtered",
+        "publication.autocreate.mode": "disabled",
         "skipped.operations": "none",
         "decimal.handling.mode": "precise",
         "provide.transaction.metadata": "true",
         "value.converter.replace.null.with.default": "false",
-        "table.include.list": "public.users",
+        "table.include.list": "(?-i)public.users",
         "database.port": "15432",
         "topic.prefix": "dbserver1",
     }

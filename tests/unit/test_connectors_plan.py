@@ -8,7 +8,7 @@ import pytest
 from cdc_pipeline.config import Settings
 from cdc_pipeline.config_values import mask_config
 from cdc_pipeline.connectors.connect_client import ConnectClient
-from cdc_pipeline.connectors.model import TableRef, connector_config, included_patterns
+from cdc_pipeline.connectors.model import TableRef, added_tables, connector_config, included_patterns
 from cdc_pipeline.connectors.plan import ConfigChange, diff_configs
 from cdc_pipeline.errors import ConnectError
 
@@ -36,7 +36,8 @@ def test_included_patterns_detects_an_added_table() -> None:
     settings = Settings()
     before = connector_config(settings, [TableRef("public", "users")])
     added = [TableRef("public", "users"), TableRef("public", "orders")]
-    assert [t for t in added if t.pattern not in included_patterns(before)] == [TableRef("public", "orders")]
+    assert added_tables(added, before) == [TableRef("public", "orders")]
+    assert {t.include_pattern for t in added} - included_patterns(before) == {"(?-i)public.orders"}
 
 
 def test_key_and_excluded_columns_use_debeziums_regex_forms() -> None:
@@ -45,7 +46,7 @@ def test_key_and_excluded_columns_use_debeziums_regex_forms() -> None:
         key_columns={"public.log": ["seq", "ts"], "public.x": ["id"]},
     )
     config = connector_config(settings, [TableRef("public", "users")])
-    assert config["column.exclude.list"] == r"public.users.email,public.my\$t.c"
+    assert config["column.exclude.list"] == r"public\.users\.email,public\.my\$t\.c"
     assert config["message.key.columns"] == "public.log:seq,ts;public.x:id"
 
 

@@ -28,12 +28,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from cdc_pipeline.config import Settings
-from cdc_pipeline.connectors import preflight, source_db
+from cdc_pipeline.connectors import preflight, publication, source_db
 from cdc_pipeline.connectors.connect_client import ConnectClient, ConnectorState
 from cdc_pipeline.connectors.model import (
     TableRef,
+    added_tables,
     connector_config,
-    included_patterns,
     pipeline_tables,
     signal_table,
 )
@@ -74,12 +74,13 @@ def apply_connector(
     report = preflight.check(settings, tables)
     signal = signal_table(settings)
     source_db.ensure_signal_table(settings, signal)
+    publication.ensure_publication(settings, tables)
     name = settings.connector_name
     position: Decision | None = None
     with client_for(settings) as client:
         current = client.get_config(name)
         before = client.status(name) if current is not None else None
-        added = [] if current is None else [t for t in tables if t.pattern not in included_patterns(current)]
+        added = added_tables(tables, current)
         action: Action = "created" if current is None else "updated"
         if current is not None and without_name(current) == config:
             action = "unchanged"

@@ -5,7 +5,9 @@ The defaults are the ones DESIGN.md asks for, each chosen because Debezium's own
 to ``all_tables`` (needs superuser; blocks UPDATE/DELETE on key-less tables), ``skipped.operations`` to
 ``t`` (truncates silently dropped), JsonConverter's ``replace.null.with.default`` to true (NULLs rewritten
 as column defaults), and ``interval.handling.mode`` to numeric (the decoder expects ISO-8601 strings).
-Every property can be overridden with the ``debezium`` setting; overrides win.
+``publication.autocreate.mode`` is ``disabled``: apply creates the publication itself
+(:mod:`.publication`), because Debezium's ``filtered`` mode cannot publish a whole schema and writes a name
+holding ``"`` unescaped. Every property can be overridden with the ``debezium`` setting; overrides win.
 """
 
 from __future__ import annotations
@@ -16,24 +18,65 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cdc_pipeline.config import Settings
-from cdc_pipeline.config_values import read_table_file, split_table
+from cdc_pipeline.config_values import (
+    WHOLE_SCHEMA,
+    read_table_file,
+    render_name,
+    render_table,
+    split_column,
+    split_table,
+)
 from cdc_pipeline.connectors.connect_client import POSTGRES_CONNECTOR_CLASS
 from cdc_pipeline.errors import ConfigError
 
 
+def regex_literal(name: str) -> str:
+    """``name`` as a Java regex matching exactly it, fit for a comma-separated Debezium list: regex
+    metacharacters escaped (Python's escapes are valid Java ones) and commas written ``\\,``."""
+    return re.escape(name).replace(",", "\\,")
+
+
 @dataclass(frozen=True)
 class TableRef:
+    """A source table, or (``table == "*"``) every table of a schema, now and later."""
+
     schema: str
     table: str
 
     @property
+    def is_whole_schema(self) -> bool:
+        return self.table == WHOLE_SCHEMA
+
+    @property
     def qualified(self) -> str:
+        """``schema.table`` as the sink names the table in ``_cdc.tables`` and `cdc tables` (plain)."""
         return f"{self.schema}.{self.table}"
 
     @property
+    def text(self) -> str:
+        """``schema.table`` as the config reads it back: a name holding ``.,;:"`` is quoted
+        (``public."a.b"``); the form of ``key_columns`` keys and of preflight messages."""
+        if self.is_whole_schema:
+            return f"{render_name(self.schema)}.*"
+        return render_table(self.schema, self.table)
+
+    @property
     def pattern(self) -> str:
-        """The table as Debezium's (anchored) regular expressions name it, e.g. in ``table.include.list``."""
+        """The table as Debezium's signals (``data-collections``, ``additional-conditions``) and
+        ``message.key.columns`` name it: each name regex-escaped, joined by ``.``. A whole schema is
+        ``schema\\..+``. Debezium matches it ignoring case, harmless where names differing only in case
+        are refused anyway (preflight)."""
+        if self.is_whole_schema:
+            return f"{re.escape(self.schema)}\\..+"
         return f"{re.escape(self.schema)}.{re.escape(self.table)}"
+
+    @property
+    def include_pattern(self) -> str:
+        """The table as ``table.include.list`` names it: :attr:`pattern` with commas escaped (``\\,``, the
+        list is comma-separated) and ``(?-i)`` in front, as Debezium matches the list ignoring case and
+        ``public.users`` must leave ``public.Users`` out. The one unescaped ``.`` separates schema and
+        table (:func:`pattern_table` reads it back)."""
+        return "(?-i)" + self.pattern.replace(",", "\\,")
 
     @property
     def sql(self) -> str:
@@ -46,6 +89,11 @@ class TableRef:
             return cls(*split_table(qualified))
         except ValueError as exc:
             raise ConfigError(str(exc), "write it as schema.table") from exc
+
+
+def column_key(table: TableRef, column: str) -> str:
+    """``schema.table.column`` as ``exclude_columns`` stores it (names quoted where needed)."""
+    return f"{table.text}.{render_name(column)}"
 
 
 def _quote(name: str) -> str:
@@ -101,8 +149,8 @@ def connector_config(
         "plugin.name": "pgoutput",
         "slot.name": slot_name(settings),
         "publication.name": publication_name(settings),
-        "publication.autocreate.mode": "filtered",
-        "table.include.list": ",".join(t.pattern for t in tables),
+        "publication.autocreate.mode": "disabled",  # apply creates it (connectors/publication.py)
+        "table.include.list": ",".join(t.include_pattern for t in tables),
         **_column_properties(settings),
         "signal.data.collection": signal_table(settings).qualified,
         "snapshot.mode": "initial",
@@ -133,9 +181,17 @@ def _column_properties(settings: Settings) -> dict[str, str]:
     """``column.exclude.list`` and ``message.key.columns``, only when the settings name any."""
     properties = {}
     if settings.exclude_columns:
-        patterns = (".".join(re.escape(p) for p in c.split(".", 2)) for c in settings.exclude_columns)
+        patterns = ("\\.".join(regex_literal(p) for p in split_column(c)) for c in settings.exclude_columns)
         properties["column.exclude.list"] = ",".join(patterns)
     if settings.key_columns:
+        for table, columns in settings.key_columns.items():
+            odd = [n for n in [*split_table(table), *columns] if re.search(r"[\s:;,]", n)]
+            if odd:
+                raise ConfigError(
+                    f"key_columns for {table}: Debezium's message.key.columns cannot name {odd[0]!r} "
+                    "(it holds a space, ':', ';' or ',')",
+                    f"give the table a primary key instead and remove {table} from key_columns",
+                )
         properties["message.key.columns"] = ";".join(
             f"{TableRef.parse(table).pattern}:{','.join(columns)}"
             for table, columns in settings.key_columns.items()
@@ -144,5 +200,36 @@ def _column_properties(settings: Settings) -> dict[str, str]:
 
 
 def included_patterns(config: Mapping[str, str]) -> set[str]:
-    """The entries of a (generated or stored) config's ``table.include.list``."""
-    return {p.strip() for p in config.get("table.include.list", "").split(",") if p.strip()}
+    """The entries of a (generated or stored) config's ``table.include.list`` (``\\,`` does not split)."""
+    entries = re.split(r"(?<!\\),", config.get("table.include.list", ""))
+    return {p.strip() for p in entries if p.strip()}
+
+
+def pattern_table(pattern: str) -> TableRef | None:
+    """The table (or whole schema) an entry of ``table.include.list`` as :attr:`TableRef.include_pattern`
+    (or an earlier version, :attr:`TableRef.pattern`) writes it names; None otherwise."""
+    if pattern.endswith("\\..+"):
+        whole = pattern_table(pattern.removesuffix("\\..+") + ".x")
+        return TableRef(whole.schema, WHOLE_SCHEMA) if whole is not None else None
+    parts: list[str] = []
+    current, chars = "", iter(pattern.removeprefix("(?-i)").replace("\\,", ","))
+    for char in chars:
+        if char == "\\":
+            current += next(chars, "")
+        elif char == ".":
+            parts, current = [*parts, current], ""
+        else:
+            current += char
+    parts.append(current)
+    if len(parts) != 2:
+        return None
+    table = TableRef(*parts)
+    return table if pattern in (table.include_pattern, table.pattern) else None
+
+
+def added_tables(tables: Sequence[TableRef], stored: Mapping[str, str] | None) -> list[TableRef]:
+    """The tables a stored connector config does not capture yet (none when there is no connector)."""
+    if stored is None:
+        return []
+    included = included_patterns(stored)
+    return [t for t in tables if t.include_pattern not in included and t.pattern not in included]

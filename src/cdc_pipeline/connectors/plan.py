@@ -10,7 +10,7 @@ from cdc_pipeline.config import Settings
 from cdc_pipeline.config_values import MASK, is_secret_key, mask_config
 from cdc_pipeline.connectors.apply import client_for, without_name
 from cdc_pipeline.connectors.connect_client import ConnectClient
-from cdc_pipeline.connectors.model import connector_config, included_patterns, pipeline_tables
+from cdc_pipeline.connectors.model import added_tables, connector_config, pipeline_tables
 from cdc_pipeline.connectors.position import decide, parse_offsets
 from cdc_pipeline.connectors.preflight import Problem, run_preflight
 from cdc_pipeline.connectors.reconcile import slot_position
@@ -68,7 +68,7 @@ def plan(settings: Settings) -> PlanReport:
         current = client.get_config(settings.connector_name)
         position = _position(client, settings, current)
     stored = None if current is None else without_name(current)
-    added = [] if stored is None else [t for t in tables if t.pattern not in included_patterns(stored)]
+    added = added_tables(tables, stored)
     try:
         problems = run_preflight(settings, tables).problems
     except CdcError as exc:

@@ -14,31 +14,26 @@ it finds. A blocking problem stops ``apply``; a warning is shown and applied any
 5. Every captured column's type lands exact (:mod:`.type_contract`): a column of a refused type (Debezium
    drops it, or sends NULL or a wrong value for it) blocks, naming table, column and reason.
 6. A replication slot is free: our slot exists already, or fewer than ``max_replication_slots`` are in use.
+7. No two sources share a Kafka topic or a DuckDB table, none lands in the bookkeeping schema ``_cdc``, and
+   no table has columns differing only in case (:mod:`.name_collisions`).
+8. A whole schema (``public.*``) exists; every table it holds today is checked like a listed one.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from cdc_pipeline.config import Settings
-from cdc_pipeline.connectors.model import TableRef, connector_config
+from cdc_pipeline.connectors import name_collisions
+from cdc_pipeline.connectors.model import TableRef, column_key, connector_config
+from cdc_pipeline.connectors.problem import Problem, ident
 from cdc_pipeline.connectors.source_db import SourceFacts, TableFacts, gather_facts
 from cdc_pipeline.connectors.type_contract import refusal
 from cdc_pipeline.errors import CdcError
 
-
-@dataclass(frozen=True)
-class Problem:
-    check: str
-    message: str
-    fix: str
-    blocking: bool = True
-
-    def line(self) -> str:
-        return f"{self.message}; fix: {self.fix}"
+__all__ = ["PreflightError", "PreflightReport", "Problem", "check", "evaluate", "ident", "run_preflight"]
 
 
 class PreflightError(CdcError):
@@ -55,13 +50,24 @@ def evaluate(
     slot: str,
     key_columns: Mapping[str, list[str]],
     excluded_columns: Sequence[str] = (),
+    topic_prefix: str = "dbserver1",
 ) -> list[Problem]:
     """Every problem the facts show, blocking ones first (``excluded_columns``: schema.table.column)."""
+    existing = [t.table for t in facts.tables if t.exists and not t.table.is_whole_schema]
     problems = [
         *_wal_level(facts),
         *_replication(facts),
         *(p for t in facts.tables for p in _table(t, key_columns)),
         *(p for t in facts.tables for p in _column_types(t, excluded_columns)),
+        *name_collisions.topic_collisions(existing, topic_prefix),
+        *name_collisions.duckdb_collisions(existing),
+        *name_collisions.bookkeeping_collisions([t.table for t in facts.tables]),
+        *name_collisions.quoted_names(existing),
+        *(
+            p
+            for t in facts.tables
+            for p in name_collisions.column_collisions(t.table, [c for c, _ in t.columns], excluded_columns)
+        ),
         *_slots(facts, slot),
     ]
     return sorted(problems, key=lambda p: not p.blocking)
@@ -93,6 +99,20 @@ def _replication(facts: SourceFacts) -> list[Problem]:
 
 def _table(facts: TableFacts, key_columns: Mapping[str, list[str]]) -> list[Problem]:
     table = facts.table
+    if table.is_whole_schema:
+        return (
+            []
+            if facts.exists
+            else [
+                Problem(
+                    "table",
+                    f"schema {table.schema} does not exist (names are case-sensitive)",
+                    f"create it (`CREATE SCHEMA {ident(table.schema)};`), "
+                    f"or remove {table.text} from the "
+                    "table list",
+                )
+            ]
+        )
     if not facts.exists and facts.renamed_to is not None:
         return [
             Problem(
@@ -107,22 +127,22 @@ def _table(facts: TableFacts, key_columns: Mapping[str, list[str]]) -> list[Prob
         return [
             Problem(
                 "table",
-                f"table {table.qualified} does not exist (names are case-sensitive)",
-                f"create it, or remove {table.qualified} from the table list",
+                f"table {table.text} does not exist (names are case-sensitive)",
+                f"create it, or remove {table.text} from the table list",
             )
         ]
     alter = f"`ALTER TABLE {ident(table.schema)}.{ident(table.table)} REPLICA IDENTITY FULL;`"
-    override = key_columns.get(table.qualified)
+    override = key_columns.get(table.text)
     usable = facts.replica_identity in ("f", "i") or (facts.replica_identity == "d" and facts.has_primary_key)
     if not usable:
         why = "REPLICA IDENTITY NOTHING" if facts.replica_identity == "n" else "no primary key"
         return [
             Problem(
                 "replica_identity",
-                f"table {table.qualified} has {why}: once published, PostgreSQL refuses its UPDATE and DELETE"
+                f"table {table.text} has {why}: once published, PostgreSQL refuses its UPDATE and DELETE"
                 + (f" (key override {','.join(override)} only keys the stream)" if override else ""),
                 f"run {alter}"
-                + ("" if override else f", or add a primary key, or set key_columns for {table.qualified}"),
+                + ("" if override else f", or add a primary key, or set key_columns for {table.text}"),
                 blocking=override is None,
             )
         ]
@@ -130,7 +150,7 @@ def _table(facts: TableFacts, key_columns: Mapping[str, list[str]]) -> list[Prob
         return [
             Problem(
                 "replica_identity",
-                f"table {table.qualified} is keyed by {','.join(override)}, but deletes carry only the "
+                f"table {table.text} is keyed by {','.join(override)}, but deletes carry only the "
                 "replica identity's columns",
                 f"run {alter} so deletes carry the key columns",
                 blocking=False,
@@ -144,7 +164,7 @@ def _column_types(facts: TableFacts, excluded_columns: Sequence[str]) -> list[Pr
     problems = []
     for name, column_type in facts.columns:
         reason = refusal(column_type)
-        if reason is None or f"{table.qualified}.{name}" in excluded_columns:
+        if reason is None or column_key(table, name) in excluded_columns:
             continue
         sql_table = f"{ident(table.schema)}.{ident(table.table)}"
         column = f"{sql_table}.{ident(name)}"
@@ -152,7 +172,7 @@ def _column_types(facts: TableFacts, excluded_columns: Sequence[str]) -> list[Pr
             Problem(
                 "column_type",
                 f"column {column} cannot replicate exactly: {reason}",
-                f"add {table.qualified}.{name} to exclude_columns, or change its type, e.g. "
+                f"add {column_key(table, name)} to exclude_columns, or change its type, e.g. "
                 f"`ALTER TABLE {sql_table} ALTER COLUMN {ident(name)} TYPE text;`",
             )
         )
@@ -178,11 +198,6 @@ def _slots(facts: SourceFacts, slot: str) -> list[Problem]:
     ]
 
 
-def ident(name: str) -> str:
-    """An SQL identifier as one would type it: bare when that is safe, double-quoted otherwise."""
-    return name if re.fullmatch(r"[a-z_][a-z0-9_$]*", name) else '"' + name.replace('"', '""') + '"'
-
-
 @dataclass(frozen=True)
 class PreflightReport:
     connector: str
@@ -199,7 +214,9 @@ class PreflightReport:
 def run_preflight(settings: Settings, tables: Sequence[TableRef]) -> PreflightReport:
     slot = connector_config(settings, tables)["slot.name"]
     facts = gather_facts(settings, tables)
-    problems = evaluate(facts, slot, settings.key_columns, settings.exclude_columns)
+    problems = evaluate(
+        facts, slot, settings.key_columns, settings.exclude_columns, topic_prefix=settings.topic_prefix
+    )
     return PreflightReport(settings.connector_name, problems)
 
 

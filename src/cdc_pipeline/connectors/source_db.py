@@ -85,7 +85,9 @@ def gather_facts(settings: Settings, tables: Sequence[TableRef]) -> SourceFacts:
             can_replicate=bool(can_replicate),
             max_replication_slots=int(str(_one(conn, "SHOW max_replication_slots"))),
             slots=slots(conn),
-            tables=_renamed(conn, settings, table_facts(conn, tables)),
+            tables=_renamed(
+                conn, settings, table_facts(conn, tables, leave_out=[TableRef.parse(settings.signal_table)])
+            ),
         )
 
 
@@ -125,7 +127,34 @@ def _int(value: object) -> int | None:
     return int(value) if isinstance(value, int) else None
 
 
-def table_facts(conn: Connection, tables: Sequence[TableRef]) -> list[TableFacts]:
+def expand_schemas(
+    conn: Connection, tables: Sequence[TableRef], leave_out: Sequence[TableRef] = ()
+) -> tuple[list[TableRef], list[TableFacts]]:
+    """Each whole schema (``schema.*``) replaced by the tables it holds today (``leave_out`` aside); and, for
+    each whole schema, a fact saying whether the schema exists."""
+    expanded: list[TableRef] = []
+    schemas: list[TableFacts] = []
+    for table in tables:
+        if not table.is_whole_schema:
+            expanded.append(table)
+            continue
+        exists = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (table.schema,)).fetchone()
+        schemas.append(TableFacts(table, exists is not None))
+        rows = conn.execute(
+            "SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+            "WHERE n.nspname = %s AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY c.relname",
+            (table.schema,),
+        ).fetchall()
+        found = [TableRef(table.schema, str(name)) for (name,) in rows]
+        expanded.extend(t for t in found if t not in leave_out and t not in expanded)
+    return expanded, schemas
+
+
+def table_facts(
+    conn: Connection, tables: Sequence[TableRef], leave_out: Sequence[TableRef] = ()
+) -> list[TableFacts]:
+    """Facts of each table; a whole schema gives one fact for the schema and one per table it holds."""
+    tables, schemas = expand_schemas(conn, tables, leave_out)
     rows = conn.execute(
         "SELECT n.nspname, c.relname, c.relreplident, "
         "  EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary) "
@@ -152,7 +181,7 @@ def table_facts(conn: Connection, tables: Sequence[TableRef]) -> list[TableFacts
             )
         else:
             facts.append(TableFacts(table, False))
-    return facts
+    return schemas + facts
 
 
 # A column's type with a domain resolved to its base type (Debezium does the same), and an array's element.

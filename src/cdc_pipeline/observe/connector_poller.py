@@ -21,7 +21,7 @@ from pathlib import Path
 from cdc_pipeline.config import Settings
 from cdc_pipeline.connectors import source_db
 from cdc_pipeline.connectors.connect_client import ConnectClient
-from cdc_pipeline.connectors.model import TableRef, included_patterns, slot_name
+from cdc_pipeline.connectors.model import TableRef, included_patterns, pattern_table, slot_name
 from cdc_pipeline.errors import CdcError
 from cdc_pipeline.observe.connector_health import (
     ConnectFacts,
@@ -55,23 +55,10 @@ def log_tail(path: Path, max_bytes: int = LOG_TAIL_BYTES) -> list[str]:
 
 
 def captured_tables(config: dict[str, str]) -> list[TableRef]:
-    """The tables of a stored config's ``table.include.list`` as model.py writes them (``schema\\.table``,
-    each name regex-escaped); a hand-written regular expression is left out."""
-    tables = []
-    for pattern in sorted(included_patterns(config)):
-        parts: list[str] = []
-        current, chars = "", iter(pattern)
-        for char in chars:
-            if char == "\\":
-                current += next(chars, "")
-            elif char == ".":
-                parts, current = [*parts, current], ""
-            else:
-                current += char
-        parts.append(current)
-        if len(parts) == 2 and TableRef(*parts).pattern == pattern:
-            tables.append(TableRef(*parts))
-    return tables
+    """The tables of a stored config's ``table.include.list`` as model.py writes them; a whole schema
+    (``schema.*``) and a hand-written regular expression are left out."""
+    found = (pattern_table(p) for p in sorted(included_patterns(config)))
+    return [t for t in found if t is not None and not t.is_whole_schema]
 
 
 def connect_facts(settings: Settings) -> tuple[ConnectFacts | None, list[TableRef], str | None]:

@@ -23,6 +23,7 @@ from cdc_pipeline.sink.errors import (
     retry_hint,
     skip_hint,
 )
+from cdc_pipeline.sink.merge_guard import refuse_merged_table
 from cdc_pipeline.sink.policy import OnError
 from cdc_pipeline.sink.source import BadRecord, Batch, DroppedEvents, Source
 
@@ -56,7 +57,8 @@ def commit_batch(
        (events before it were already dropped), delete keys whose final state is deleted, upsert keys whose
        final state is a row; write the next offset of every partition in the batch into ``_cdc.offsets``;
        update ``_cdc.tables``; ``COMMIT``. Isolation (policy ``stop-table``/``dead-letter``): a stopped table,
-       a table whose schema change is incompatible and a source schema named ``_cdc`` are held back (their
+       a table whose schema change is incompatible, a source schema named ``_cdc`` and a table that would
+       land on another source's DuckDB table (:mod:`.merge_guard`) are held back (their
        offsets are not written and the source rewinds them, so nothing is lost); a bad record stops its table
        at the record's exact position once the records before it are applied. DuckDB has no savepoints, so
        when DuckDB refuses one table's statement the whole transaction is rolled back, that table is stopped
@@ -147,6 +149,7 @@ def _apply_tables(
             continue
         try:
             refuse_bookkeeping_schema(changes.source_schema, changes.source_table)
+            refuse_merged_table(target, changes)
             target.evolve(changes)
             counts = target.apply(changes)
             target.record_table(changes, counts)

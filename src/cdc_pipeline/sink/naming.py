@@ -8,7 +8,8 @@ Rules (DESIGN.md, "Naming"):
   reserved words, dots and non-ASCII letters need no special case anywhere else.
 
 DuckDB matches identifiers case-insensitively even when quoted (it only preserves the spelling), so two source
-names differing only in case (``"Users"`` and ``users``) map to the same DuckDB object.
+names differing only in case (``"Users"`` and ``users``) map to the same DuckDB object, as do source
+``main.users`` and ``public.users``: preflight refuses both (:mod:`cdc_pipeline.connectors.name_collisions`).
 """
 
 from __future__ import annotations

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from cdc_pipeline import _core
+from cdc_pipeline import _core, kafka_limits
 from cdc_pipeline.sink.changes import Column, TableChanges
 from cdc_pipeline.sink.policy import OnError, core_policy, parse_on_error
 
@@ -189,6 +189,7 @@ class Source:
             max_bytes=settings.sink_max_bytes,
             max_wait_ms=settings.sink_max_wait_ms,
             kafka_retry_s=settings.sink_kafka_retry_s,
+            kafka_config=kafka_limits.consumer_config(settings),
         )
 
     def start(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cdc_pipeline import kafka_limits
 from cdc_pipeline.config import Settings
 from cdc_pipeline.connectors.connect_client import POSTGRES_CONNECTOR_CLASS, ConnectClient
 from cdc_pipeline.errors import CdcError
@@ -58,6 +59,7 @@ def worker_properties(settings: Settings, plugin_dir: Path, discovery: str) -> d
     values["offset.storage.partitions"] = "1"
     values["status.storage.partitions"] = "1"
     values["offset.flush.interval.ms"] = "1000"  # fewer replayed events after a worker crash
+    values.update(kafka_limits.connect_producer_properties(settings))  # rows up to max_row_bytes
     return values
 
 

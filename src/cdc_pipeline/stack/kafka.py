@@ -14,6 +14,7 @@ import socket
 import subprocess
 from pathlib import Path
 
+from cdc_pipeline import kafka_limits
 from cdc_pipeline.config import Settings
 from cdc_pipeline.errors import StackError
 from cdc_pipeline.stack.component import PortSetting, check_ports_free, wait_healthy
@@ -59,6 +60,7 @@ def server_properties(settings: Settings, data_dir: Path) -> dict[str, str]:
         "share.coordinator.state.topic.min.isr": "1",
         "group.initial.rebalance.delay.ms": "0",
         "auto.create.topics.enable": "true",
+        **kafka_limits.broker_properties(settings),
     }
 
 
