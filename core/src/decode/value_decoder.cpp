@@ -112,9 +112,9 @@ Result<Cell> decode_connect_decimal(element value, const FieldSpec& field) {
   return decimal_cell(bytes, field.decimal_scale, field);
 }
 
-// {"scale": s, "value": base64} rescaled to the column's fixed scale (18): trailing zeros beyond it are
-// dropped exactly; any other digit beyond it, or more than 38 digits in all, is an error.
-Result<Cell> decode_variable_scale_decimal(element value, const FieldSpec& field) {
+// {"scale": s, "value": base64}: the exact digits with the value's own scale, as PostgreSQL writes them
+// ("1.50" stays "1.50"); the batch decides whether the column is DECIMAL(38,18) or text (FieldSpec).
+Result<Cell> decode_variable_scale_decimal(element value) {
   simdjson::dom::object object;
   std::int64_t scale = 0;
   if (value.get_object().get(object) != simdjson::SUCCESS ||
@@ -124,20 +124,8 @@ Result<Cell> decode_variable_scale_decimal(element value, const FieldSpec& field
   element digits;
   if (object["value"].get(digits) != simdjson::SUCCESS) return fail("VariableScaleDecimal has no 'value'");
   CDC_ASSIGN_OR_RETURN(std::string bytes, as_bytes(digits));
-  const std::string exact = types::decimal_text_from_twos_complement(bytes, static_cast<int>(scale));
-  std::optional<Int128> unscaled = types::int128_from_twos_complement(bytes);
-  const std::int64_t target = field.decimal_scale;
-  while (unscaled && scale > target && *unscaled % 10 == 0) {
-    *unscaled /= 10;
-    --scale;
-  }
-  if (!unscaled || scale > target || scale < target - types::kMaxDecimalPrecision ||
-      types::decimal_digits(*unscaled) + (target - scale) > types::kMaxDecimalPrecision) {
-    return fail("numeric value " + exact + " does not fit " + field.type.duck_type() +
-                " (a numeric column without precision holds at most 20 integer and 18 fractional digits "
-                "here; declare numeric(p,s) in PostgreSQL)");
-  }
-  return Cell{*unscaled * types::pow10_int128(static_cast<int>(target - scale))};
+  if (scale < -1000000 || scale > 1000000) return fail("VariableScaleDecimal scale out of range");
+  return Cell{types::decimal_text_from_twos_complement(bytes, static_cast<int>(scale))};
 }
 
 Result<Cell> decode_date(element value) {
@@ -321,7 +309,7 @@ Result<Cell> decode_by_encoding(element value, const FieldSpec& field) {
     case Encoding::kConnectDecimal:
       return decode_connect_decimal(value, field);
     case Encoding::kVariableScaleDecimal:
-      return decode_variable_scale_decimal(value, field);
+      return decode_variable_scale_decimal(value);
     case Encoding::kDateDays:
       return decode_date(value);
     case Encoding::kTimeMillis:

@@ -61,14 +61,13 @@ Result<FieldSpec> build_decimal(const ConnectSchema& schema) {
   return field;
 }
 
-// io.debezium.data.VariableScaleDecimal (numeric without precision): DECIMAL(38,18). The scale varies per
-// value, so the column gets a fixed one; a value with more than 18 fractional digits or more than 20
-// integer digits does not fit and is a conversion error naming the column (never DOUBLE, never rounded).
+// io.debezium.data.VariableScaleDecimal (numeric without precision): the scale varies per value, so the
+// value travels as its exact text (PostgreSQL's digits and scale) and each batch declares the column
+// DECIMAL(38,18) when all its values fit (at most 20 integer and 18 fractional digits), else VARCHAR: the
+// DuckDB column widens to exact text rather than rounding or stopping (never DOUBLE).
 Result<FieldSpec> build_variable_scale_decimal(const ConnectSchema&) {
-  FieldSpec field = spec(Kind::kDecimal, Encoding::kVariableScaleDecimal);
-  field.type.precision = 38;
-  field.type.scale = 18;
-  field.decimal_scale = 18;
+  FieldSpec field = spec(Kind::kVarchar, Encoding::kVariableScaleDecimal);
+  field.decimal_fit = decode::DecimalFit{.precision = 38, .scale = 18};
   return field;
 }
 

@@ -29,4 +29,9 @@ std::string decimal_text(Int128 unscaled, int scale);
 // The same for an integer of any width given as big-endian two's-complement bytes.
 std::string decimal_text_from_twos_complement(std::string_view bytes, int scale);
 
+// True when the plain decimal text `text` ("-123.4500", no exponent) holds a value DECIMAL(precision, scale)
+// represents exactly: at most precision - scale integer digits (leading zeros aside) and at most scale
+// fractional digits (trailing zeros aside). "NaN", "Infinity" or anything else that is not such text: false.
+bool decimal_text_fits(std::string_view text, int precision, int scale) noexcept;
+
 }  // namespace cdc::types
