@@ -45,7 +45,9 @@ def bad_pipeline(
     pg.execute(f"CREATE TABLE {table} (id integer PRIMARY KEY, v timestamp)")
     pg.execute(f"INSERT INTO {table} VALUES (1, '2024-01-01')")
     apply_connector(settings, [TableRef("public", table)])
-    pg.execute(f"INSERT INTO {table} VALUES (2, '294276-12-31 23:59:59')")  # offset 1: cannot be converted
+    pg.execute(
+        f"INSERT INTO {table} VALUES (2, '294276-12-31 23:59:59.999999')"
+    )  # offset 1: cannot be converted
     pg.execute(f"INSERT INTO {table} VALUES (3, '2024-01-03')")
     yield settings, table
     with ConnectClient(settings.connect_url) as client:

@@ -39,6 +39,10 @@ constexpr std::int64_t kDateNegativeInfinitySentinel = -2147472692;
 // infinity instants pushed through an int cast). Both lie far before any real PostgreSQL date (4713 BC).
 constexpr std::int64_t kDateInfinityObserved = -622191234;
 constexpr std::int64_t kDateNegativeInfinityObserved = -625821272;
+// ... and in streamed changes (seen on the real stack with Debezium 3.7, pgoutput): both beyond PostgreSQL's
+// date range (5874897-12-31 AD is day 2145042905; 4713 BC is about day -2440588).
+constexpr std::int64_t kDateInfinityStreamed = 2146033979;
+constexpr std::int64_t kDateNegativeInfinityStreamed = -2147472691;
 constexpr std::int64_t kDuckDateInfinity = std::numeric_limits<std::int32_t>::max();
 // PostgreSQL's earliest timestamp, 4714-11-24 00:00:00 BC, in µs since 1970. Debezium 3.7 computes µs in a
 // Java long, so a timestamp after 294247-01-10 AD (PostgreSQL allows up to 294276 AD) wraps to a value far
@@ -128,10 +132,23 @@ Result<Cell> decode_variable_scale_decimal(element value) {
   return Cell{types::decimal_text_from_twos_complement(bytes, static_cast<int>(scale))};
 }
 
+// decimal.handling.mode=string: the exact digits as PostgreSQL wrote them; Debezium spells the special
+// values as Java's names, which become PostgreSQL's ("NaN", "Infinity", "-Infinity").
+Result<Cell> decode_decimal_text(element value) {
+  CDC_ASSIGN_OR_RETURN(std::string_view text, as_string(value));
+  if (text == "NAN") return Cell{std::string("NaN")};
+  if (text == "POSITIVE_INFINITY") return Cell{std::string("Infinity")};
+  if (text == "NEGATIVE_INFINITY") return Cell{std::string("-Infinity")};
+  return Cell{std::string(text)};
+}
+
 Result<Cell> decode_date(element value) {
   CDC_ASSIGN_OR_RETURN(std::int64_t days, as_int64(value));
-  if (days == kDateInfinitySentinel || days == kDateInfinityObserved) return Cell{kDuckDateInfinity};
-  if (days == kDateNegativeInfinitySentinel || days == kDateNegativeInfinityObserved) {
+  if (days == kDateInfinitySentinel || days == kDateInfinityObserved || days == kDateInfinityStreamed) {
+    return Cell{kDuckDateInfinity};
+  }
+  if (days == kDateNegativeInfinitySentinel || days == kDateNegativeInfinityObserved ||
+      days == kDateNegativeInfinityStreamed) {
     return Cell{-kDuckDateInfinity};
   }
   return Cell{days};
@@ -255,14 +272,14 @@ bool is_java_object_text(std::string_view text) {
   return true;
 }
 
-Result<Cell> decode_array(element value, const FieldSpec& field) {
+Result<Cell> decode_array(element value, const FieldSpec& field, bool placeholders) {
   simdjson::dom::array array;
   if (value.get_array().get(array) != simdjson::SUCCESS) return fail("expected a JSON array");
   if (!field.element) return fail("array column has no element type");
   auto list = std::make_shared<types::CellList>();
   list->reserve(array.size());
   for (element item : array) {
-    Result<Cell> cell = decode_value(item, *field.element);
+    Result<Cell> cell = decode_value(item, *field.element, placeholders);
     if (!cell.is_ok()) {
       std::string reason = "[";
       reason += std::to_string(list->size());
@@ -287,7 +304,7 @@ Result<Cell> decode_array(element value, const FieldSpec& field) {
   return Cell{std::shared_ptr<const types::CellList>(std::move(list))};
 }
 
-Result<Cell> decode_by_encoding(element value, const FieldSpec& field) {
+Result<Cell> decode_by_encoding(element value, const FieldSpec& field, bool placeholders) {
   switch (field.encoding) {
     case Encoding::kBoolean: {
       bool flag = false;
@@ -310,6 +327,8 @@ Result<Cell> decode_by_encoding(element value, const FieldSpec& field) {
       return decode_connect_decimal(value, field);
     case Encoding::kVariableScaleDecimal:
       return decode_variable_scale_decimal(value);
+    case Encoding::kDecimalText:
+      return decode_decimal_text(value);
     case Encoding::kDateDays:
       return decode_date(value);
     case Encoding::kTimeMillis:
@@ -339,7 +358,7 @@ Result<Cell> decode_by_encoding(element value, const FieldSpec& field) {
     case Encoding::kGeometry:
       return decode_geometry(value);
     case Encoding::kArray:
-      return decode_array(value, field);
+      return decode_array(value, field, placeholders);
     case Encoding::kJsonText:
       return Cell{simdjson::minify(value)};
   }
@@ -358,10 +377,10 @@ std::string value_excerpt(element value) {
 
 }  // namespace
 
-Result<Cell> decode_value(element value, const FieldSpec& field) {
+Result<Cell> decode_value(element value, const FieldSpec& field, bool placeholders) {
   if (value.is_null()) return Cell{};
-  if (is_unavailable_placeholder(value, field)) return Cell{types::Unavailable{}};
-  Result<Cell> cell = decode_by_encoding(value, field);
+  if (placeholders && is_unavailable_placeholder(value, field)) return Cell{types::Unavailable{}};
+  Result<Cell> cell = decode_by_encoding(value, field, placeholders);
   if (cell.is_ok()) return cell;
   // Array elements have no name of their own; the enclosing column's error names the column.
   const std::string subject = field.name.empty() ? std::string("element") : "column '" + field.name + "'";

@@ -21,6 +21,9 @@ using types::Cell;
 using types::Int128;
 
 constexpr std::int64_t kInf = std::numeric_limits<std::int64_t>::max();
+constexpr const char* kStringNumeric =
+    R"({"type":"string","parameters":{"__debezium.source.column.type":"NUMERIC",)"
+    R"("__debezium.source.column.length":"10","__debezium.source.column.scale":"2"}})";
 
 Result<Cell> decode_json(const FieldSpec& field, const std::string& json) {
   static simdjson::dom::parser parser;
@@ -126,6 +129,13 @@ INSTANTIATE_TEST_SUITE_P(
                   text_cell("10000000000000000000"), "VARCHAR"},
         ValueCase{"numeric_no_scale_trailing_zeros", kVsd, R"({"scale":20,"value":"AdTA"})",
                   text_cell("0.00000000000000120000"), "VARCHAR"},
+        // decimal.handling.mode=string: exact text; Java's names for the special values become PostgreSQL's
+        ValueCase{"numeric_string_mode", kStringNumeric, R"("1.50")", text_cell("1.50"), "VARCHAR"},
+        ValueCase{"numeric_string_mode_nan", kStringNumeric, R"("NAN")", text_cell("NaN"), "VARCHAR"},
+        ValueCase{"numeric_string_mode_infinity", kStringNumeric, R"("POSITIVE_INFINITY")",
+                  text_cell("Infinity"), "VARCHAR"},
+        ValueCase{"numeric_string_mode_minus_infinity", kStringNumeric, R"("NEGATIVE_INFINITY")",
+                  text_cell("-Infinity"), "VARCHAR"},
         ValueCase{"numeric_no_scale_19_fraction_digits", kVsd, R"({"scale":19,"value":"BQ=="})",
                   text_cell("0.0000000000000000005"), "VARCHAR"},
         ValueCase{"numeric_no_scale_23_digits", kVsd, R"({"scale":0,"value":"Ap1Ctk52cUJEyw=="})",
@@ -140,6 +150,10 @@ INSTANTIATE_TEST_SUITE_P(
                   "-622191234", int_cell(2147483647), "DATE"},
         ValueCase{"date_neg_infinity_debezium37", R"({"type":"int32","name":"io.debezium.time.Date"})",
                   "-625821272", int_cell(-2147483647), "DATE"},
+        ValueCase{"date_infinity_streamed", R"({"type":"int32","name":"io.debezium.time.Date"})",
+                  "2146033979", int_cell(2147483647), "DATE"},
+        ValueCase{"date_neg_infinity_streamed", R"({"type":"int32","name":"io.debezium.time.Date"})",
+                  "-2147472691", int_cell(-2147483647), "DATE"},
         ValueCase{"time_ms", R"({"type":"int32","name":"io.debezium.time.Time"})", "45296789",
                   int_cell(45296789000), "TIME"},
         ValueCase{"time_us", R"({"type":"int64","name":"io.debezium.time.MicroTime"})", "86400000000",
@@ -245,6 +259,22 @@ TEST_P(Placeholder, IsUnavailable) {
   Result<Cell> cell = decode_json(field, GetParam().value);
   ASSERT_TRUE(cell.is_ok()) << cell.status().to_string();
   EXPECT_EQ(*cell, unavailable());
+}
+
+// In an insert or a snapshot read there is no placeholder: the same text is the column's real value.
+TEST(PlaceholderText, IsARealValueWherePlaceholdersCannotOccur) {
+  FieldSpec text = field_from_schema(R"({"field":"c","type":"string"})");
+  simdjson::dom::parser parser;
+  simdjson::dom::element value;
+  ASSERT_EQ(parser.parse(std::string(R"("__debezium_unavailable_value")")).get(value), simdjson::SUCCESS);
+  Result<Cell> cell = decode_value(value, text, /*placeholders=*/false);
+  ASSERT_TRUE(cell.is_ok()) << cell.status().to_string();
+  EXPECT_EQ(*cell, text_cell("__debezium_unavailable_value"));
+  FieldSpec list = field_from_schema(R"({"field":"c","type":"array","items":{"type":"string"}})");
+  ASSERT_EQ(parser.parse(std::string(R"(["__debezium_unavailable_value"])")).get(value), simdjson::SUCCESS);
+  cell = decode_value(value, list, /*placeholders=*/false);
+  ASSERT_TRUE(cell.is_ok()) << cell.status().to_string();
+  EXPECT_EQ(*cell, list_cell({text_cell("__debezium_unavailable_value")}));
 }
 
 constexpr const char* kPlaceholderBytes =

@@ -21,6 +21,7 @@ enum class Encoding : std::uint8_t {
   kBase64Bytes,     // Connect BYTES
   kConnectDecimal,  // org.apache.kafka.connect.data.Decimal: base64 two's complement, params scale/precision
   kVariableScaleDecimal,  // io.debezium.data.VariableScaleDecimal {scale, value}
+  kDecimalText,           // decimal.handling.mode=string: "1.50", "NAN", "POSITIVE_INFINITY", ...
   kDateDays,              // io.debezium.time.Date / org.apache.kafka.connect.data.Date
   kTimeMillis,            // io.debezium.time.Time
   kTimeMicros,            // io.debezium.time.MicroTime
