@@ -272,14 +272,15 @@ bool is_java_object_text(std::string_view text) {
   return true;
 }
 
-Result<Cell> decode_array(element value, const FieldSpec& field, bool placeholders) {
+Result<Cell> decode_array(element value, const FieldSpec& field) {
   simdjson::dom::array array;
   if (value.get_array().get(array) != simdjson::SUCCESS) return fail("expected a JSON array");
   if (!field.element) return fail("array column has no element type");
   auto list = std::make_shared<types::CellList>();
   list->reserve(array.size());
   for (element item : array) {
-    Result<Cell> cell = decode_value(item, *field.element, placeholders);
+    // An element is never the placeholder: Debezium replaces the whole array (checked before this).
+    Result<Cell> cell = decode_value(item, *field.element, /*placeholders=*/false);
     if (!cell.is_ok()) {
       std::string reason = "[";
       reason += std::to_string(list->size());
@@ -304,7 +305,7 @@ Result<Cell> decode_array(element value, const FieldSpec& field, bool placeholde
   return Cell{std::shared_ptr<const types::CellList>(std::move(list))};
 }
 
-Result<Cell> decode_by_encoding(element value, const FieldSpec& field, bool placeholders) {
+Result<Cell> decode_by_encoding(element value, const FieldSpec& field) {
   switch (field.encoding) {
     case Encoding::kBoolean: {
       bool flag = false;
@@ -358,7 +359,7 @@ Result<Cell> decode_by_encoding(element value, const FieldSpec& field, bool plac
     case Encoding::kGeometry:
       return decode_geometry(value);
     case Encoding::kArray:
-      return decode_array(value, field, placeholders);
+      return decode_array(value, field);
     case Encoding::kJsonText:
       return Cell{simdjson::minify(value)};
   }
@@ -380,7 +381,7 @@ std::string value_excerpt(element value) {
 Result<Cell> decode_value(element value, const FieldSpec& field, bool placeholders) {
   if (value.is_null()) return Cell{};
   if (placeholders && is_unavailable_placeholder(value, field)) return Cell{types::Unavailable{}};
-  Result<Cell> cell = decode_by_encoding(value, field, placeholders);
+  Result<Cell> cell = decode_by_encoding(value, field);
   if (cell.is_ok()) return cell;
   // Array elements have no name of their own; the enclosing column's error names the column.
   const std::string subject = field.name.empty() ? std::string("element") : "column '" + field.name + "'";

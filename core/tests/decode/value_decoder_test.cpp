@@ -275,6 +275,12 @@ TEST(PlaceholderText, IsARealValueWherePlaceholdersCannotOccur) {
   cell = decode_value(value, list, /*placeholders=*/false);
   ASSERT_TRUE(cell.is_ok()) << cell.status().to_string();
   EXPECT_EQ(*cell, list_cell({text_cell("__debezium_unavailable_value")}));
+  // In an update, only the whole array is ever the placeholder; an element with its text is a value.
+  ASSERT_EQ(parser.parse(std::string(R"(["a","__debezium_unavailable_value"])")).get(value),
+            simdjson::SUCCESS);
+  cell = decode_value(value, list, /*placeholders=*/true);
+  ASSERT_TRUE(cell.is_ok()) << cell.status().to_string();
+  EXPECT_EQ(*cell, list_cell({text_cell("a"), text_cell("__debezium_unavailable_value")}));
 }
 
 constexpr const char* kPlaceholderBytes =
