@@ -22,28 +22,38 @@ bool all_fit(const types::Cell& cell, const decode::DecimalFit& fit) {
   return true;  // NULL, the placeholder
 }
 
-// The column's DuckDB type in this batch: its schema's, except for exact decimal text
-// (FieldSpec::decimal_fit), DECIMAL(p,s) when every value of the batch fits, else VARCHAR (arrays: of the
-// element's).
-std::string declared_type(const decode::FieldSpec& field, const std::vector<const types::Row*>& rows,
-                          std::size_t index) {
+// The column's type in this batch: its schema's, except for exact decimal text (FieldSpec::decimal_fit),
+// DECIMAL(p,s) when every value of the batch fits (the text is then exported as decimal128), else VARCHAR
+// (arrays: of the element's).
+types::ColumnType declared_type(const decode::FieldSpec& field, const std::vector<const types::Row*>& rows,
+                                std::size_t index) {
   const decode::FieldSpec* decimal = field.decimal_fit ? &field : nullptr;
   if (decimal == nullptr && field.element && field.element->decimal_fit) decimal = field.element.get();
-  if (decimal == nullptr) return field.type.duck_type();
+  if (decimal == nullptr) return field.type;
   const decode::DecimalFit& fit = *decimal->decimal_fit;
   const bool fits = std::all_of(rows.begin(), rows.end(), [&](const types::Row* row) {
     return index >= row->size() || all_fit((*row)[index], fit);
   });
-  std::string type = "VARCHAR";
-  if (fits) {  // built piece by piece: GCC 12's -O3 -Wrestrict misfires on `"literal" + std::string&&`
-    type = "DECIMAL(";
-    type += std::to_string(fit.precision);
-    type += ',';
-    type += std::to_string(fit.scale);
-    type += ')';
+  types::ColumnType type;  // VARCHAR
+  if (fits) {
+    type.kind = types::Kind::kDecimal;
+    type.precision = fit.precision;
+    type.scale = fit.scale;
   }
-  if (decimal != &field) type += "[]";
-  return type;
+  if (decimal == &field) return type;
+  types::ColumnType list;
+  list.kind = types::Kind::kList;
+  list.element = std::make_shared<const types::ColumnType>(type);
+  return list;
+}
+
+// The Arrow type of the column in this batch: the declared type for fixed-scale decimal text (exported as
+// decimal128), else the schema's (text travels as text).
+types::ColumnType export_type(const decode::FieldSpec& field, const std::vector<const types::Row*>& rows,
+                              std::size_t index) {
+  const decode::FieldSpec& decimal = field.element && !field.decimal_fit ? *field.element : field;
+  if (!decimal.decimal_fit || !decimal.decimal_fit->fixed_scale) return field.type;
+  return declared_type(field, rows, index);
 }
 
 std::vector<Column> describe_columns(const decode::TableSchema& schema,
@@ -55,7 +65,7 @@ std::vector<Column> describe_columns(const decode::TableSchema& schema,
     const bool key =
         std::find(schema.key_indexes.begin(), schema.key_indexes.end(), i) != schema.key_indexes.end();
     columns.push_back(Column{.name = field.name,
-                             .duck_type = declared_type(field, rows, i),
+                             .duck_type = declared_type(field, rows, i).duck_type(),
                              .nullable = field.optional,
                              .default_sql = field.default_sql,
                              .key = key});
@@ -75,8 +85,8 @@ Result<std::shared_ptr<const arrow::Table>> export_upserts(const decode::TableSc
   std::vector<arrow::ValueColumn> values;
   std::vector<arrow::MaskColumn> masks;
   for (std::size_t i = 0; i < schema.fields.size(); ++i) {
-    values.push_back(
-        arrow::ValueColumn{.name = schema.fields[i].name, .type = schema.fields[i].type, .cell = i});
+    values.push_back(arrow::ValueColumn{
+        .name = schema.fields[i].name, .type = export_type(schema.fields[i], rows, i), .cell = i});
     if (any_unavailable(rows, i)) {
       masks.push_back(arrow::MaskColumn{.name = unavailable_mask_name(i), .cell = i});
       unavailable.push_back(schema.fields[i].name);

@@ -128,4 +128,25 @@ bool decimal_text_fits(std::string_view text, int precision, int scale) noexcept
   return static_cast<int>(whole.size()) <= precision - scale && static_cast<int>(fraction.size()) <= scale;
 }
 
+std::optional<Int128> decimal_from_text(std::string_view text, int scale) noexcept {
+  if (scale < 0 || scale > kMaxDecimalPrecision || !decimal_text_fits(text, kMaxDecimalPrecision, scale)) {
+    return std::nullopt;
+  }
+  const bool negative = text.front() == '-';
+  if (negative || text.front() == '+') text.remove_prefix(1);
+  Int128 value = 0;
+  int fraction = -1;  // fractional digits taken so far; -1 before the point
+  for (char c : text) {
+    if (c == '.') {
+      fraction = 0;
+      continue;
+    }
+    if (fraction >= scale) continue;  // a trailing zero beyond the scale (decimal_text_fits checked)
+    value = value * 10 + (c - '0');
+    if (fraction >= 0) ++fraction;
+  }
+  for (int i = fraction < 0 ? 0 : fraction; i < scale; ++i) value *= 10;
+  return negative ? -value : value;
+}
+
 }  // namespace cdc::types

@@ -82,7 +82,7 @@ std::optional<FieldSpec> decimal_text_field(const ConnectSchema& schema) {
   if (!source || (*source != "NUMERIC" && *source != "DECIMAL" && *source != "MONEY")) return std::nullopt;
   FieldSpec field = spec(Kind::kVarchar, Encoding::kDecimalText);
   if (*source == "MONEY") {
-    field.decimal_fit = decode::DecimalFit{.precision = 38, .scale = 2};
+    field.decimal_fit = decode::DecimalFit{.precision = 38, .scale = 2, .fixed_scale = true};
     return field;
   }
   Result<std::int32_t> length = int_parameter(schema, "__debezium.source.column.length");
@@ -96,7 +96,8 @@ std::optional<FieldSpec> decimal_text_field(const ConnectSchema& schema) {
   const std::int32_t width = *length < *scale ? *scale : *length;
   if (*scale >= 0 && width <= kMaxDecimalPrecision) {
     field.decimal_fit = decode::DecimalFit{.precision = static_cast<std::uint8_t>(width),
-                                           .scale = static_cast<std::uint8_t>(*scale)};
+                                           .scale = static_cast<std::uint8_t>(*scale),
+                                           .fixed_scale = true};
   }
   return field;
 }

@@ -104,6 +104,13 @@ TEST(DecimalTextFits, CountsIntegerAndFractionDigitsIgnoringPaddingZeros) {
   EXPECT_FALSE(decimal_text_fits("", 38, 18));
   EXPECT_FALSE(decimal_text_fits("-", 38, 18));
   EXPECT_TRUE(decimal_text_fits("12.34", 4, 2));
+  EXPECT_TRUE(decimal_from_text("1.5", 2) == 150);
+  EXPECT_TRUE(decimal_from_text("-0.01", 2) == -1);
+  EXPECT_TRUE(decimal_from_text("12", 2) == 1200);
+  EXPECT_TRUE(decimal_from_text("12.3400", 2) == 1234);
+  EXPECT_TRUE(decimal_from_text("99999999999999999999999999999999999999", 0) == pow10_int128(38) - 1);
+  EXPECT_FALSE(decimal_from_text("1.234", 2).has_value());
+  EXPECT_FALSE(decimal_from_text("NaN", 2).has_value());
   EXPECT_FALSE(decimal_text_fits("123.4", 4, 2));
 }
 

@@ -42,6 +42,10 @@ enum class Encoding : std::uint8_t {
 struct DecimalFit {
   std::uint8_t precision = 38;
   std::uint8_t scale = 18;
+  // The text always has exactly `scale` fractional digits (numeric(p,s), money): a batch declared DECIMAL
+  // exports it as decimal128. Otherwise (numeric without precision, whose scale varies per value) the text
+  // travels as it is, so a column already widened to VARCHAR keeps PostgreSQL's digits.
+  bool fixed_scale = false;
 };
 
 struct FieldSpec {
