@@ -1,19 +1,25 @@
 """The type contract on the real stack: PostgreSQL's catalog in, one outcome per column out.
 
 Every refused type of the contract is a column of one table; the preflight (the real catalog query) must name
-each of them with its reason, and must accept the same table once those columns are excluded.
+each of them with its reason, and must accept the same table once those columns are excluded. BC dates:
+the preflight warns when PostgreSQL's statistics show them, and its fix re-streams them exactly.
 """
 
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
 
 from cdc_pipeline.config import Settings
+from cdc_pipeline.connectors.apply import apply_connector
+from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.connectors.preflight import PreflightError, check
+from tests.e2e.replica import duck_connect, pipeline_settings, running_sink, wait_until
 
 pytestmark = pytest.mark.e2e
 
@@ -90,3 +96,53 @@ def test_preflight_refuses_every_refused_type_naming_table_column_and_reason(
         update={"exclude_columns": [f"public.{table}.{column}" for column, *_ in REFUSED]}
     )
     assert check(excluded, [ref]).ok
+
+
+def test_bc_dates_warn_at_preflight_land_as_ad_from_the_snapshot_and_the_fix_restreams_them_exact(
+    stack_settings: Settings, pg: psycopg.Connection[tuple[object, ...]], tmp_path: Path
+) -> None:
+    """What holds for BC dates: the snapshot gets them wrong (Debezium), the preflight says so when the
+    statistics show them, and the command it gives makes the rows stream again with their exact values."""
+    suffix = uuid.uuid4().hex[:8]
+    table = f"zoo_bc_{suffix}"
+    pg.execute(f"CREATE TABLE {table} (id integer PRIMARY KEY, d date)")
+    pg.execute(
+        f"INSERT INTO {table} SELECT i, CASE WHEN i % 2 = 0 THEN date '4713-01-01 BC' + i"
+        f" ELSE date '2024-01-01' + i END FROM generate_series(1, 200) i"
+    )
+    pg.execute(f"ANALYZE {table}")
+    settings = pipeline_settings(stack_settings, f"e2e_{table}", tmp_path)
+    ref = TableRef("public", table)
+    [warning] = [p for p in check(settings, [ref]).problems if p.check == "bc_values"]
+    assert not warning.blocking and f"public.{table}.d holds values before year 1 AD" in warning.line()
+    fix = warning.fix.split("`")[1]
+
+    def days(rows: list[tuple[object, ...]]) -> dict[int, int]:
+        return {int(str(r[0])): int(str(r[1])) for r in rows}
+
+    pg_days = f"SELECT id, d - date '1970-01-01' FROM {table}"
+    duck_days = f"SELECT id, date_diff('day', DATE '1970-01-01', d) FROM \"{table}\""
+    apply_connector(settings, [ref])
+    try:
+        with running_sink(settings) as sink, duck_connect(settings.duckdb_file) as duck:
+            expected = days(pg.execute(pg_days).fetchall())
+            wait_until("the snapshot landed", lambda: sink() or _count(duck, table) == 200)
+            actual = days(duck.execute(duck_days).fetchall())
+            wrong = {k for k in expected if actual[k] != expected[k]}
+            assert wrong == {k for k in expected if k % 2 == 0}, "the snapshot sends every BC date as AD"
+
+            pg.execute(fix)
+            wait_until(
+                "the re-streamed rows are exact",
+                lambda: sink() or days(duck.execute(duck_days).fetchall()) == expected,
+            )
+    finally:
+        with ConnectClient(settings.connect_url) as client:
+            client.delete(settings.connector_name)
+
+
+def _count(duck: Any, table: str) -> int:
+    try:
+        return int(duck.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
+    except Exception:
+        return 0

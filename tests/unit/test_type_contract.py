@@ -136,3 +136,16 @@ def test_preflight_refuses_a_column_of_a_refused_type_naming_table_column_reason
 def test_an_excluded_column_is_not_refused() -> None:
     assert evaluate(FACTS, "slot", {}, ["public.Zoo.q"]) == []
     assert evaluate(replace(FACTS, tables=[replace(FACTS.tables[0], columns=())]), "slot", {}) == []
+
+
+def test_bc_values_in_the_statistics_warn_with_the_command_that_restreams_them() -> None:
+    facts = replace(FACTS, tables=[replace(FACTS.tables[0], columns=(), bc_columns=("born",))])
+    [problem] = evaluate(facts, "slot", {})
+    assert not problem.blocking and problem.check == "bc_values"
+    assert problem.line() == (
+        'column public."Zoo".born holds values before year 1 AD (per PostgreSQL\'s statistics): Debezium 3.7 '
+        "sends them as AD in the initial snapshot (streamed changes are exact); fix: once the snapshot is "
+        "done, run `UPDATE public.\"Zoo\" SET born = born WHERE born < '0001-01-01';` so those rows stream "
+        "again with their exact values"
+    )
+    assert evaluate(facts, "slot", {}, ["public.Zoo.born"]) == []

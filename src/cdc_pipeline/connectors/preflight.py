@@ -62,6 +62,7 @@ def evaluate(
         *_replication(facts),
         *(p for t in facts.tables for p in _table(t, key_columns)),
         *(p for t in facts.tables for p in _column_types(t, excluded_columns)),
+        *(p for t in facts.tables for p in _bc_values(t, excluded_columns)),
         *_slots(facts, slot),
     ]
     return sorted(problems, key=lambda p: not p.blocking)
@@ -147,6 +148,24 @@ def _column_types(facts: TableFacts, excluded_columns: Sequence[str]) -> list[Pr
             )
         )
     return problems
+
+
+def _bc_values(facts: TableFacts, excluded_columns: Sequence[str]) -> list[Problem]:
+    """A warning per date/timestamp column whose statistics show BC values (the snapshot loses them)."""
+    table = facts.table
+    sql_table = f"{ident(table.schema)}.{ident(table.table)}"
+    return [
+        Problem(
+            "bc_values",
+            f"column {sql_table}.{ident(name)} holds values before year 1 AD (per PostgreSQL's statistics): "
+            "Debezium 3.7 sends them as AD in the initial snapshot (streamed changes are exact)",
+            f"once the snapshot is done, run `UPDATE {sql_table} SET {ident(name)} = {ident(name)} "
+            f"WHERE {ident(name)} < '0001-01-01';` so those rows stream again with their exact values",
+            blocking=False,
+        )
+        for name in facts.bc_columns
+        if f"{table.qualified}.{name}" not in excluded_columns
+    ]
 
 
 def _slots(facts: SourceFacts, slot: str) -> list[Problem]:

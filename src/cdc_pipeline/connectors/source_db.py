@@ -33,6 +33,8 @@ class TableFacts:
     has_primary_key: bool = False
     replica_identity: str = "d"  # pg_class.relreplident: d(efault), n(othing), f(ull), i(ndex)
     columns: tuple[tuple[str, ColumnType], ...] = ()  # (name, type) of every column, in order
+    # date/timestamp columns whose statistics (pg_stats, kept by ANALYZE) show values before year 1 AD
+    bc_columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -118,6 +120,7 @@ def table_facts(conn: Connection, tables: Sequence[TableRef]) -> list[TableFacts
     ).fetchall()
     found = {(str(s), str(t)): (str(ident), bool(pk)) for s, t, ident, pk in rows}
     columns = _column_types(conn, tables)
+    bc_columns = _bc_columns(conn, tables)
     facts = []
     for table in tables:
         if (table.schema, table.table) in found:
@@ -129,6 +132,7 @@ def table_facts(conn: Connection, tables: Sequence[TableRef]) -> list[TableFacts
                     has_primary_key=pk,
                     replica_identity=ident,
                     columns=tuple(columns.get((table.schema, table.table), [])),
+                    bc_columns=tuple(bc_columns.get((table.schema, table.table), [])),
                 )
             )
         else:
@@ -228,3 +232,27 @@ def drop_publication(settings: Settings, name: str) -> bool:
         exists = conn.execute("SELECT 1 FROM pg_publication WHERE pubname = %s", (name,)).fetchone()
         conn.execute(sql.SQL("DROP PUBLICATION IF EXISTS {}").format(sql.Identifier(name)))
         return exists is not None
+
+
+# Columns whose sampled values (pg_stats: histogram bounds and most common values, gathered by ANALYZE)
+# include a BC date: cheap (no table scan), not exhaustive (a sample, and only once the table is analyzed).
+_BC_COLUMNS = """
+SELECT s.schemaname, s.tablename, s.attname
+FROM pg_stats s
+JOIN unnest(%s::text[], %s::text[]) AS wanted(sn, tn) ON s.schemaname = wanted.sn AND s.tablename = wanted.tn
+JOIN pg_namespace n ON n.nspname = s.schemaname
+JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = s.tablename
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = s.attname
+WHERE a.atttypid IN ('date'::regtype, 'timestamp'::regtype, 'timestamptz'::regtype)
+  AND (s.histogram_bounds::text LIKE '%% BC%%' OR s.most_common_vals::text LIKE '%% BC%%')
+"""
+
+
+def _bc_columns(conn: Connection, tables: Sequence[TableRef]) -> dict[tuple[str, str], list[str]]:
+    rows = conn.execute(
+        _BC_COLUMNS.encode(), ([t.schema for t in tables], [t.table for t in tables])
+    ).fetchall()
+    found: dict[tuple[str, str], list[str]] = {}
+    for schema, table, column in rows:
+        found.setdefault((str(schema), str(table)), []).append(str(column))
+    return found

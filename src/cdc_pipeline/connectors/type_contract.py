@@ -85,8 +85,9 @@ CONTRACT: tuple[TypeRow, ...] = (
         "DATE",
         N,
         "±infinity become DuckDB's; BC dates: streamed changes exact, but the initial snapshot sends "
-        "4713 BC as 4713 AD (Debezium; not detectable in the sink). Arrays refused: Debezium 3.7 sends BC "
-        "elements of a date[] as AD, also when streaming",
+        "4713 BC as 4713 AD (Debezium; not detectable in the sink: the preflight warns when PostgreSQL's "
+        "statistics show BC values, and its fix re-streams those rows). Arrays refused: Debezium 3.7 sends "
+        "BC elements of a date[] as AD, also when streaming",
         False,
     ),
     TypeRow(
