@@ -146,3 +146,22 @@ def _count(duck: Any, table: str) -> int:
         return int(duck.execute(f'SELECT count(*) FROM "{table}"').fetchone()[0])
     except Exception:
         return 0
+
+
+def test_timestamps_debezium_would_send_as_infinity_are_refused_at_preflight(
+    stack_settings: Settings, pg: psycopg.Connection[tuple[object, ...]], tmp_path: Path
+) -> None:
+    """'294276-12-31 23:59:59' arrives as Long.MAX, the same as 'infinity' (seen on the real stack): the
+    preflight refuses the column when PostgreSQL's statistics show such a year."""
+    table = f"zoo_far_{uuid.uuid4().hex[:8]}"
+    pg.execute(f"CREATE TABLE {table} (id integer PRIMARY KEY, at timestamp, fine timestamp)")
+    pg.execute(
+        f"INSERT INTO {table} SELECT i, CASE WHEN i % 2 = 0 THEN timestamp '294276-12-31 23:59:59'"
+        f" ELSE 'infinity' END, 'infinity' FROM generate_series(1, 200) i"
+    )
+    pg.execute(f"ANALYZE {table}")
+    settings = pipeline_settings(stack_settings, f"e2e_{table}", tmp_path)
+    with pytest.raises(PreflightError) as refused:
+        check(settings, [TableRef("public", table)])
+    lines = [p.line() for p in refused.value.problems]
+    assert len(lines) == 1 and f"public.{table}.at holds timestamps from year 294247 on" in lines[0], lines

@@ -149,3 +149,12 @@ def test_bc_values_in_the_statistics_warn_with_the_command_that_restreams_them()
         "again with their exact values"
     )
     assert evaluate(facts, "slot", {}, ["public.Zoo.born"]) == []
+
+
+def test_timestamps_beyond_debeziums_range_in_the_statistics_are_refused() -> None:
+    facts = replace(FACTS, tables=[replace(FACTS.tables[0], columns=(), far_columns=("at",))])
+    [problem] = evaluate(facts, "slot", {})
+    assert problem.blocking and problem.check == "column_type"
+    assert 'public."Zoo".at holds timestamps from year 294247 on' in problem.line()
+    assert "sends them as 'infinity' or a wrapped value" in problem.line()
+    assert evaluate(facts, "slot", {}, ["public.Zoo.at"]) == []

@@ -106,7 +106,10 @@ CONTRACT: tuple[TypeRow, ...] = (
         "timestamp",
         "TIMESTAMP",
         N,
-        "±infinity become DuckDB's; after 294247-01-10 Debezium's µs overflow: refused at first sight. "
+        "±infinity become DuckDB's. From 294247-01-10 on Debezium's µs overflow: it sends Long.MAX (the same "
+        "as 'infinity') or a wrapped value; the preflight refuses the column when PostgreSQL's statistics "
+        "show such a year, a wrapped value is refused at first sight, but an unanalyzed one can land as "
+        "infinity. "
         "Arrays refused: Debezium 3.7 shifts timestamp[] elements before 1582-10-15 (Julian calendar)",
         False,
     ),
