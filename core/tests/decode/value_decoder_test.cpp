@@ -382,6 +382,9 @@ INSTANTIATE_TEST_SUITE_P(
         ErrorCase{"timestamptz_sub_micro", kZonedTs, R"("2018-06-20T13:13:16.9451041Z")", "sub-microsecond"},
         ErrorCase{"timestamptz_bad_day", kZonedTs, R"("2018-02-30T00:00:00Z")", "not a valid"},
         ErrorCase{"interval_garbage", kInterval, R"("1 day")", "not a valid ISO-8601 interval"},
+        // PostgreSQL allows ±2562047788 hours; Arrow's month_day_nano carries at most ±2562047 h
+        ErrorCase{"interval_time_beyond_nanoseconds", kInterval, R"("P0Y0M0DT2562048H0M0S")",
+                  "outside DuckDB's INTERVAL range"},
         ErrorCase{"bits_too_long", kBits3, R"("/w==")", "longer than"},
         // First-sight refusals of the type contract (values Debezium 3.7 sends for them, seen on the stack):
         ErrorCase{"varbit_unbounded_loses_leading_zeros",

@@ -122,7 +122,14 @@ CONTRACT: tuple[TypeRow, ...] = (
         "Debezium 3.7 sends a timestamptz[] element after 294247 AD as garbage",
         False,
     ),
-    TypeRow("interval", "interval", "INTERVAL", N, "months, days, µs exact (±178M years)", False),
+    TypeRow(
+        "interval",
+        "interval",
+        "INTERVAL",
+        N,
+        "months, days, µs exact (±178M years); a time part beyond ±2562047 hours is refused at first sight",
+        False,
+    ),
     # boolean, enum
     TypeRow("bool", "boolean", "BOOLEAN", N),
     # geometric
