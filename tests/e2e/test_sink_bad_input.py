@@ -1,8 +1,9 @@
 """A value that cannot be converted: `stop-sink` stops exactly there (and again after a restart, never a
 skip or a crash loop); policy `dead-letter` sends the raw record to the dead-letter topic and goes on.
 
-The bad record is a real one: `numeric` without precision maps to DECIMAL(38,18), and Debezium faithfully
-sends a value with 22 fractional digits, which that column cannot hold exactly.
+The bad record is a real one: PostgreSQL allows a timestamp up to 294276 AD, but Debezium computes its
+microseconds in a Java long, so '294276-12-31' arrives wrapped to a value before 4714 BC, which the core
+refuses (never a wrong timestamp).
 """
 
 from __future__ import annotations
@@ -41,11 +42,13 @@ def bad_pipeline(
             "sink_on_error": "stop-sink",
         }
     )
-    pg.execute(f"CREATE TABLE {table} (id integer PRIMARY KEY, v numeric)")
-    pg.execute(f"INSERT INTO {table} VALUES (1, 1.5)")
+    pg.execute(f"CREATE TABLE {table} (id integer PRIMARY KEY, v timestamp)")
+    pg.execute(f"INSERT INTO {table} VALUES (1, '2024-01-01')")
     apply_connector(settings, [TableRef("public", table)])
-    pg.execute(f"INSERT INTO {table} VALUES (2, 0.0000000000000000000001)")  # offset 1: cannot be converted
-    pg.execute(f"INSERT INTO {table} VALUES (3, 3.5)")
+    pg.execute(
+        f"INSERT INTO {table} VALUES (2, '294276-12-31 23:59:59.999999')"
+    )  # offset 1: cannot be converted
+    pg.execute(f"INSERT INTO {table} VALUES (3, '2024-01-03')")
     yield settings, table
     with ConnectClient(settings.connect_url) as client:
         client.delete(settings.connector_name)

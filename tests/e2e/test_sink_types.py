@@ -58,7 +58,7 @@ CREATE TABLE {table} (
     c_inet        inet,
     c_int_arr     integer[],
     c_text_arr    text[],
-    c_num_arr     numeric(6, 2)[],
+    c_num_arr     double precision[],  -- numeric[] is refused by the type contract
     c_big_text    text
 );
 """

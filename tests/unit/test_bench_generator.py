@@ -98,3 +98,11 @@ def test_latency_is_first_visible_answer_minus_commit() -> None:
     commits = [(10, 100.0), (20, 100.5), (30, 101.0)]
     seen = [(100.2, 5), (100.3, 10), (100.9, 25), (101.1, 20), (101.4, 30)]
     assert latencies(commits, seen) == pytest.approx([0.3, 0.4, 0.4])
+
+
+@pytest.mark.parametrize(
+    ("unscaled", "scale", "text"),
+    [(0, 2, "0.00"), (123456, 2, "1234.56"), (5, 3, "0.005"), (-150, 2, "-1.50"), (7, 0, "7")],
+)
+def test_string_mode_decimals_are_exact_text(unscaled: int, scale: int, text: str) -> None:
+    assert rows.decimal_text(unscaled, scale) == text

@@ -79,7 +79,11 @@ def test_the_readme_table_is_the_contract_row_for_row() -> None:
             "type hstore2 is not in the type contract (Debezium 3.7 drops the column (unknown type))",
         ),
         (ColumnType("_int4", "b", "int4", "b", 1), None),
-        (ColumnType("_mood", "b", "mood", "e", 1), None),
+        (ColumnType("_mood", "b", "mood", "e", 1), "array of enum mood: Debezium 3.7 sends NULL for it"),
+        (
+            ColumnType("_tsvector", "b", "tsvector", "b", 1),
+            "array of tsvector: Debezium 3.7 drops the column or sends NULL for it",
+        ),
         (
             ColumnType("_int4", "b", "int4", "b", 2),
             "2-dimensional array: Debezium 3.7 sends NULL elements "
@@ -132,3 +136,25 @@ def test_preflight_refuses_a_column_of_a_refused_type_naming_table_column_reason
 def test_an_excluded_column_is_not_refused() -> None:
     assert evaluate(FACTS, "slot", {}, ["public.Zoo.q"]) == []
     assert evaluate(replace(FACTS, tables=[replace(FACTS.tables[0], columns=())]), "slot", {}) == []
+
+
+def test_bc_values_in_the_statistics_warn_with_the_command_that_restreams_them() -> None:
+    facts = replace(FACTS, tables=[replace(FACTS.tables[0], columns=(), bc_columns=("born",))])
+    [problem] = evaluate(facts, "slot", {})
+    assert not problem.blocking and problem.check == "bc_values"
+    assert problem.line() == (
+        'column public."Zoo".born holds values before year 1 AD (per PostgreSQL\'s statistics): Debezium 3.7 '
+        "sends them as AD in the initial snapshot (streamed changes are exact); fix: once the snapshot is "
+        "done, run `UPDATE public.\"Zoo\" SET born = born WHERE born < '0001-01-01';` so those rows stream "
+        "again with their exact values"
+    )
+    assert evaluate(facts, "slot", {}, ["public.Zoo.born"]) == []
+
+
+def test_timestamps_beyond_debeziums_range_in_the_statistics_are_refused() -> None:
+    facts = replace(FACTS, tables=[replace(FACTS.tables[0], columns=(), far_columns=("at",))])
+    [problem] = evaluate(facts, "slot", {})
+    assert problem.blocking and problem.check == "column_type"
+    assert 'public."Zoo".at holds timestamps from year 294247 on' in problem.line()
+    assert "sends them as 'infinity' or a wrapped value" in problem.line()
+    assert evaluate(facts, "slot", {}, ["public.Zoo.at"]) == []

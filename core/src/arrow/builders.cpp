@@ -117,7 +117,7 @@ std::unique_ptr<ColumnBuilder> make_builder(const types::ColumnType& type) {
     case Kind::kFloat64:
       return std::make_unique<FixedWidthBuilder<double, to_float<double>>>(std::move(label));
     case Kind::kDecimal:
-      return std::make_unique<FixedWidthBuilder<types::Int128, to_decimal>>(std::move(label));
+      return std::make_unique<DecimalBuilder>(std::move(label), type.scale);
     case Kind::kInterval:
       return std::make_unique<FixedWidthBuilder<MonthDayNano, to_interval>>(std::move(label));
     case Kind::kList: {

@@ -9,6 +9,7 @@
 
 #include "bitmap.hpp"
 #include "cdc/arrow/column_builder.hpp"
+#include "cdc/types/decimal.hpp"
 #include "cell_convert.hpp"
 
 namespace cdc::arrow::detail {
@@ -42,6 +43,47 @@ class BuilderBase : public ColumnBuilder {
 
  protected:
   std::string label_;
+};
+
+// decimal128 at the column's scale: the unscaled 128-bit cells, or exact decimal text (numerics sent as
+// text, see decode::FieldSpec::decimal_fit), parsed here so DuckDB receives native decimals.
+class DecimalBuilder final : public BuilderBase<DecimalBuilder> {
+ public:
+  DecimalBuilder(std::string label, int scale) : BuilderBase(std::move(label)), scale_(scale) {}
+
+  bool append_one(const types::Cell& cell) {
+    types::Int128 value = 0;
+    const bool is_null = is_null_like(cell);
+    if (!is_null && !to_decimal(cell, &value)) {
+      const std::string* text = as_string(cell);
+      if (text == nullptr) return false;
+      std::optional<types::Int128> parsed = types::decimal_from_text(*text, scale_);
+      if (!parsed) return false;
+      value = *parsed;
+    }
+    validity_.append(!is_null);
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(&value);
+    values_.insert(values_.end(), bytes, bytes + sizeof(value));
+    return true;
+  }
+
+  void reserve(std::size_t rows) override {
+    validity_.reserve(rows);
+    values_.reserve(rows * sizeof(types::Int128));
+  }
+  [[nodiscard]] std::int64_t length() const noexcept override { return validity_.length(); }
+
+  std::shared_ptr<const ArrayData> finish() override {
+    auto data = std::make_shared<ArrayData>();
+    data->buffers.push_back(std::exchange(values_, Buffer{}));
+    validity_.finish_into(*data);
+    return data;
+  }
+
+ private:
+  int scale_;
+  ValidityBuilder validity_;
+  Buffer values_;
 };
 
 // int16/32/64, float32/64, date32, time64, timestamp, decimal128, month_day_nano: one value buffer of T.

@@ -16,7 +16,8 @@ std::size_t find_field(const TableSchema& schema, std::string_view name) {
 
 }  // namespace
 
-Status decode_row(simdjson::dom::object image, const TableSchema& schema, types::Row& row) {
+Status decode_row(simdjson::dom::object image, const TableSchema& schema, types::Row& row,
+                  bool placeholders) {
   const std::size_t count = schema.fields.size();
   row.assign(count, types::Cell{});
   std::size_t next = 0;  // JsonConverter writes the fields in schema order, so this is usually a hit
@@ -26,7 +27,7 @@ Status decode_row(simdjson::dom::object image, const TableSchema& schema, types:
       return Status::decode_error("row has column '" + std::string(name) +
                                   "', which its schema does not declare");
     }
-    CDC_ASSIGN_OR_RETURN(row[index], decode_value(value, schema.fields[index]));
+    CDC_ASSIGN_OR_RETURN(row[index], decode_value(value, schema.fields[index], placeholders));
     next = index + 1;
   }
   return Status::ok();

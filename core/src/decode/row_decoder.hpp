@@ -11,8 +11,9 @@
 namespace cdc::decode {
 
 // `image` (payload.after or payload.before) -> one Cell per schema field; a column absent from the image
-// is NULL, a key not in the schema is an error.
-Status decode_row(simdjson::dom::object image, const TableSchema& schema, types::Row& row);
+// is NULL, a key not in the schema is an error. `placeholders`: see decode_value.
+Status decode_row(simdjson::dom::object image, const TableSchema& schema, types::Row& row,
+                  bool placeholders = true);
 
 // The key columns (schema.key_indexes order) from the Kafka key's payload object.
 Status decode_key(simdjson::dom::object key, const TableSchema& schema, types::Row& out);

@@ -39,6 +39,10 @@ constexpr std::int64_t kDateNegativeInfinitySentinel = -2147472692;
 // infinity instants pushed through an int cast). Both lie far before any real PostgreSQL date (4713 BC).
 constexpr std::int64_t kDateInfinityObserved = -622191234;
 constexpr std::int64_t kDateNegativeInfinityObserved = -625821272;
+// ... and in streamed changes (seen on the real stack with Debezium 3.7, pgoutput): both beyond PostgreSQL's
+// date range (5874897-12-31 AD is day 2145042905; 4713 BC is about day -2440588).
+constexpr std::int64_t kDateInfinityStreamed = 2146033979;
+constexpr std::int64_t kDateNegativeInfinityStreamed = -2147472691;
 constexpr std::int64_t kDuckDateInfinity = std::numeric_limits<std::int32_t>::max();
 // PostgreSQL's earliest timestamp, 4714-11-24 00:00:00 BC, in µs since 1970. Debezium 3.7 computes µs in a
 // Java long, so a timestamp after 294247-01-10 AD (PostgreSQL allows up to 294276 AD) wraps to a value far
@@ -112,9 +116,9 @@ Result<Cell> decode_connect_decimal(element value, const FieldSpec& field) {
   return decimal_cell(bytes, field.decimal_scale, field);
 }
 
-// {"scale": s, "value": base64} rescaled to the column's fixed scale (18): trailing zeros beyond it are
-// dropped exactly; any other digit beyond it, or more than 38 digits in all, is an error.
-Result<Cell> decode_variable_scale_decimal(element value, const FieldSpec& field) {
+// {"scale": s, "value": base64}: the exact digits with the value's own scale, as PostgreSQL writes them
+// ("1.50" stays "1.50"); the batch decides whether the column is DECIMAL(38,18) or text (FieldSpec).
+Result<Cell> decode_variable_scale_decimal(element value) {
   simdjson::dom::object object;
   std::int64_t scale = 0;
   if (value.get_object().get(object) != simdjson::SUCCESS ||
@@ -124,26 +128,27 @@ Result<Cell> decode_variable_scale_decimal(element value, const FieldSpec& field
   element digits;
   if (object["value"].get(digits) != simdjson::SUCCESS) return fail("VariableScaleDecimal has no 'value'");
   CDC_ASSIGN_OR_RETURN(std::string bytes, as_bytes(digits));
-  const std::string exact = types::decimal_text_from_twos_complement(bytes, static_cast<int>(scale));
-  std::optional<Int128> unscaled = types::int128_from_twos_complement(bytes);
-  const std::int64_t target = field.decimal_scale;
-  while (unscaled && scale > target && *unscaled % 10 == 0) {
-    *unscaled /= 10;
-    --scale;
-  }
-  if (!unscaled || scale > target || scale < target - types::kMaxDecimalPrecision ||
-      types::decimal_digits(*unscaled) + (target - scale) > types::kMaxDecimalPrecision) {
-    return fail("numeric value " + exact + " does not fit " + field.type.duck_type() +
-                " (a numeric column without precision holds at most 20 integer and 18 fractional digits "
-                "here; declare numeric(p,s) in PostgreSQL)");
-  }
-  return Cell{*unscaled * types::pow10_int128(static_cast<int>(target - scale))};
+  if (scale < -1000000 || scale > 1000000) return fail("VariableScaleDecimal scale out of range");
+  return Cell{types::decimal_text_from_twos_complement(bytes, static_cast<int>(scale))};
+}
+
+// decimal.handling.mode=string: the exact digits as PostgreSQL wrote them; Debezium spells the special
+// values as Java's names, which become PostgreSQL's ("NaN", "Infinity", "-Infinity").
+Result<Cell> decode_decimal_text(element value) {
+  CDC_ASSIGN_OR_RETURN(std::string_view text, as_string(value));
+  if (text == "NAN") return Cell{std::string("NaN")};
+  if (text == "POSITIVE_INFINITY") return Cell{std::string("Infinity")};
+  if (text == "NEGATIVE_INFINITY") return Cell{std::string("-Infinity")};
+  return Cell{std::string(text)};
 }
 
 Result<Cell> decode_date(element value) {
   CDC_ASSIGN_OR_RETURN(std::int64_t days, as_int64(value));
-  if (days == kDateInfinitySentinel || days == kDateInfinityObserved) return Cell{kDuckDateInfinity};
-  if (days == kDateNegativeInfinitySentinel || days == kDateNegativeInfinityObserved) {
+  if (days == kDateInfinitySentinel || days == kDateInfinityObserved || days == kDateInfinityStreamed) {
+    return Cell{kDuckDateInfinity};
+  }
+  if (days == kDateNegativeInfinitySentinel || days == kDateNegativeInfinityObserved ||
+      days == kDateNegativeInfinityStreamed) {
     return Cell{-kDuckDateInfinity};
   }
   return Cell{days};
@@ -274,7 +279,8 @@ Result<Cell> decode_array(element value, const FieldSpec& field) {
   auto list = std::make_shared<types::CellList>();
   list->reserve(array.size());
   for (element item : array) {
-    Result<Cell> cell = decode_value(item, *field.element);
+    // An element is never the placeholder: Debezium replaces the whole array (checked before this).
+    Result<Cell> cell = decode_value(item, *field.element, /*placeholders=*/false);
     if (!cell.is_ok()) {
       std::string reason = "[";
       reason += std::to_string(list->size());
@@ -321,7 +327,9 @@ Result<Cell> decode_by_encoding(element value, const FieldSpec& field) {
     case Encoding::kConnectDecimal:
       return decode_connect_decimal(value, field);
     case Encoding::kVariableScaleDecimal:
-      return decode_variable_scale_decimal(value, field);
+      return decode_variable_scale_decimal(value);
+    case Encoding::kDecimalText:
+      return decode_decimal_text(value);
     case Encoding::kDateDays:
       return decode_date(value);
     case Encoding::kTimeMillis:
@@ -370,9 +378,9 @@ std::string value_excerpt(element value) {
 
 }  // namespace
 
-Result<Cell> decode_value(element value, const FieldSpec& field) {
+Result<Cell> decode_value(element value, const FieldSpec& field, bool placeholders) {
   if (value.is_null()) return Cell{};
-  if (is_unavailable_placeholder(value, field)) return Cell{types::Unavailable{}};
+  if (placeholders && is_unavailable_placeholder(value, field)) return Cell{types::Unavailable{}};
   Result<Cell> cell = decode_by_encoding(value, field);
   if (cell.is_ok()) return cell;
   // Array elements have no name of their own; the enclosing column's error names the column.

@@ -11,6 +11,9 @@
 
 namespace cdc::decode {
 
-Result<types::Cell> decode_value(simdjson::dom::element value, const FieldSpec& field);
+// `placeholders`: whether Debezium's unchanged-TOAST placeholder can occur here (update and delete images);
+// in an insert or snapshot read the placeholder's text is a real value and is decoded as one.
+Result<types::Cell> decode_value(simdjson::dom::element value, const FieldSpec& field,
+                                 bool placeholders = true);
 
 }  // namespace cdc::decode

@@ -112,4 +112,41 @@ std::string decimal_text_from_twos_complement(std::string_view bytes, int scale)
   return place_point(std::move(digits), show_sign, scale);
 }
 
+bool decimal_text_fits(std::string_view text, int precision, int scale) noexcept {
+  if (!text.empty() && (text.front() == '-' || text.front() == '+')) text.remove_prefix(1);
+  const std::size_t point = text.find('.');
+  std::string_view whole = text.substr(0, point);
+  std::string_view fraction = point == std::string_view::npos ? std::string_view() : text.substr(point + 1);
+  if (whole.empty() && fraction.empty()) return false;
+  for (std::string_view part : {whole, fraction}) {
+    for (char c : part) {
+      if (c < '0' || c > '9') return false;
+    }
+  }
+  while (!whole.empty() && whole.front() == '0') whole.remove_prefix(1);
+  while (!fraction.empty() && fraction.back() == '0') fraction.remove_suffix(1);
+  return static_cast<int>(whole.size()) <= precision - scale && static_cast<int>(fraction.size()) <= scale;
+}
+
+std::optional<Int128> decimal_from_text(std::string_view text, int scale) noexcept {
+  if (scale < 0 || scale > kMaxDecimalPrecision || !decimal_text_fits(text, kMaxDecimalPrecision, scale)) {
+    return std::nullopt;
+  }
+  const bool negative = text.front() == '-';
+  if (negative || text.front() == '+') text.remove_prefix(1);
+  Int128 value = 0;
+  int fraction = -1;  // fractional digits taken so far; -1 before the point
+  for (char c : text) {
+    if (c == '.') {
+      fraction = 0;
+      continue;
+    }
+    if (fraction >= scale) continue;  // a trailing zero beyond the scale (decimal_text_fits checked)
+    value = value * 10 + (c - '0');
+    if (fraction >= 0) ++fraction;
+  }
+  for (int i = fraction < 0 ? 0 : fraction; i < scale; ++i) value *= 10;
+  return negative ? -value : value;
+}
+
 }  // namespace cdc::types

@@ -61,14 +61,44 @@ Result<FieldSpec> build_decimal(const ConnectSchema& schema) {
   return field;
 }
 
-// io.debezium.data.VariableScaleDecimal (numeric without precision): DECIMAL(38,18). The scale varies per
-// value, so the column gets a fixed one; a value with more than 18 fractional digits or more than 20
-// integer digits does not fit and is a conversion error naming the column (never DOUBLE, never rounded).
+// io.debezium.data.VariableScaleDecimal (numeric without precision): the scale varies per value, so the
+// value travels as its exact text (PostgreSQL's digits and scale) and each batch declares the column
+// DECIMAL(38,18) when all its values fit (at most 20 integer and 18 fractional digits), else VARCHAR: the
+// DuckDB column widens to exact text rather than rounding or stopping (never DOUBLE).
 Result<FieldSpec> build_variable_scale_decimal(const ConnectSchema&) {
-  FieldSpec field = spec(Kind::kDecimal, Encoding::kVariableScaleDecimal);
-  field.type.precision = 38;
-  field.type.scale = 18;
-  field.decimal_scale = 18;
+  FieldSpec field = spec(Kind::kVarchar, Encoding::kVariableScaleDecimal);
+  field.decimal_fit = decode::DecimalFit{.precision = 38, .scale = 18};
+  return field;
+}
+
+// decimal.handling.mode=string with datatype.propagate.source.type: numeric and money arrive as their exact
+// text, a plain Connect string whose parameters name the source type, its precision (`length`; 0 for a
+// numeric without precision) and scale. The batch declares DECIMAL(p,s) (numeric without precision:
+// DECIMAL(38,18); money: DECIMAL(38,2)) while every value fits, else VARCHAR, so NaN and ±Infinity widen
+// the column to exact text. p > 38 or a negative scale: VARCHAR from the start.
+std::optional<FieldSpec> decimal_text_field(const ConnectSchema& schema) {
+  if (schema.type != "string" || !schema.name.empty()) return std::nullopt;
+  const std::optional<std::string_view> source = schema.parameter("__debezium.source.column.type");
+  if (!source || (*source != "NUMERIC" && *source != "DECIMAL" && *source != "MONEY")) return std::nullopt;
+  FieldSpec field = spec(Kind::kVarchar, Encoding::kDecimalText);
+  if (*source == "MONEY") {
+    field.decimal_fit = decode::DecimalFit{.precision = 38, .scale = 2, .fixed_scale = true};
+    return field;
+  }
+  Result<std::int32_t> length = int_parameter(schema, "__debezium.source.column.length");
+  Result<std::int32_t> scale = schema.parameter("__debezium.source.column.scale")
+                                   ? int_parameter(schema, "__debezium.source.column.scale")
+                                   : Result<std::int32_t>(0);
+  if (!length.is_ok() || *length <= 0 || *length > 1000 || !scale.is_ok()) {  // numeric without precision
+    field.decimal_fit = decode::DecimalFit{.precision = 38, .scale = 18};
+    return field;
+  }
+  const std::int32_t width = *length < *scale ? *scale : *length;
+  if (*scale >= 0 && width <= kMaxDecimalPrecision) {
+    field.decimal_fit = decode::DecimalFit{.precision = static_cast<std::uint8_t>(width),
+                                           .scale = static_cast<std::uint8_t>(*scale),
+                                           .fixed_scale = true};
+  }
   return field;
 }
 
@@ -155,6 +185,7 @@ std::optional<std::string_view> ConnectSchema::parameter(std::string_view key) c
 }
 
 Result<FieldSpec> map_connect_schema(const ConnectSchema& schema) {
+  if (std::optional<FieldSpec> decimal = decimal_text_field(schema)) return std::move(*decimal);
   if (!schema.name.empty()) {
     for (const MappingRow& row : kSemanticRows) {
       if (row.name == schema.name && row.connect_type == schema.type) return apply(row, schema);

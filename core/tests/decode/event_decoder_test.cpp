@@ -204,7 +204,7 @@ TEST(EventDecoder, AllTypesEnvelope) {
       {"c_varchar", "VARCHAR", text_cell("")},
       {"c_numeric", "DECIMAL(10,2)", decimal_cell(-150)},
       {"c_numeric_wide", "VARCHAR", text_cell("12345678901234567890123456789012345678.90")},
-      {"c_numeric_var", "DECIMAL(38,18)", decimal_cell(types::Int128{314159} * 10000000000000LL)},
+      {"c_numeric_var", "VARCHAR", text_cell("3.14159")},
       {"c_money", "DECIMAL(38,2)", decimal_cell(123456)},
       {"c_date", "DATE", int_cell(-165)},
       {"c_time", "TIME", int_cell(45296789012)},

@@ -103,5 +103,69 @@ TEST(TableExportTest, TruncateWithoutSchemaExportsOnlyTheFlag) {
   EXPECT_EQ(batch->counts.truncates, 1);
 }
 
+// numeric without precision: DECIMAL(38,18) while every value of the batch fits, VARCHAR (exact text) once
+// one does not, for the column and for an array of it; the text travels unchanged either way.
+TEST(TableExportTest, ExactDecimalTextDeclaresDecimalWhenEveryValueFitsElseVarchar) {
+  decode::FieldSpec number = field("n", type_of(types::Kind::kVarchar));
+  number.decimal_fit = decode::DecimalFit{.precision = 38, .scale = 18};
+  decode::FieldSpec numbers = field("a", list_of(type_of(types::Kind::kVarchar)));
+  numbers.element = std::make_shared<const decode::FieldSpec>(number);
+  auto schema = make_schema({field("id", type_of(types::Kind::kInt64)), number, numbers}, {0});
+  auto batch_of = [&](std::vector<std::pair<types::Cell, types::Cell>> values) {
+    buffer::TableBuffer buffer = users_buffer();
+    std::int64_t id = 0;
+    for (auto& [n, a] : values) {
+      ++id;
+      EXPECT_TRUE(buffer
+                      .add(make_event({.schema = schema,
+                                       .key = {int_cell(id)},
+                                       .row = {int_cell(id), std::move(n), std::move(a)}}))
+                      .is_ok());
+    }
+    Result<TableBatch> batch = export_table(buffer);
+    EXPECT_TRUE(batch.is_ok());
+    return std::make_pair(batch->columns[1].duck_type, batch->columns[2].duck_type);
+  };
+  EXPECT_EQ(batch_of({{text("3.14159"), list({text("1.50"), null_cell()})}, {null_cell(), null_cell()}}),
+            std::make_pair(std::string("DECIMAL(38,18)"), std::string("DECIMAL(38,18)[]")));
+  EXPECT_EQ(batch_of({{text("1"), list({})}, {text("0.0000000000000000001"), list({text("NaN")})}}),
+            std::make_pair(std::string("VARCHAR"), std::string("VARCHAR[]")));
+  EXPECT_EQ(batch_of({{text("NaN"), list({text("1")})}}),
+            std::make_pair(std::string("VARCHAR"), std::string("DECIMAL(38,18)[]")));
+}
+
+// numeric(p,s) sent as text (decimal.handling.mode=string): a batch whose values all fit exports them as
+// decimal128 (parsed exactly in the core); NaN makes the batch's column VARCHAR text.
+TEST(TableExportTest, FixedScaleDecimalTextIsExportedAsDecimal128WhenItFits) {
+  decode::FieldSpec price = field("p", type_of(types::Kind::kVarchar));
+  price.decimal_fit = decode::DecimalFit{.precision = 10, .scale = 2, .fixed_scale = true};
+  auto schema = make_schema({field("id", type_of(types::Kind::kInt64)), price}, {0});
+  auto batch_of = [&](std::vector<types::Cell> values) {
+    buffer::TableBuffer buffer = users_buffer();
+    std::int64_t id = 0;
+    for (types::Cell& value : values) {
+      ++id;
+      EXPECT_TRUE(buffer
+                      .add(make_event(
+                          {.schema = schema, .key = {int_cell(id)}, .row = {int_cell(id), std::move(value)}}))
+                      .is_ok());
+    }
+    Result<TableBatch> batch = export_table(buffer);
+    EXPECT_TRUE(batch.is_ok());
+    return std::move(batch).value();
+  };
+  TableBatch fits = batch_of({text("1.50"), text("-99999999.99"), null_cell()});
+  EXPECT_EQ(fits.columns[1].duck_type, "DECIMAL(10,2)");
+  ASSERT_EQ(fits.upserts->schema.children[1].format, "d:10,2");
+  OwnedArray rows;
+  arrow::export_batch(fits.upserts->batches[0], &rows.array);
+  const auto* values = static_cast<const types::Int128*>(rows.array.children[1]->buffers[1]);
+  EXPECT_TRUE(values[0] == 150);
+  EXPECT_TRUE(values[1] == -9999999999);
+  TableBatch nan = batch_of({text("1.50"), text("NaN")});
+  EXPECT_EQ(nan.columns[1].duck_type, "VARCHAR");
+  EXPECT_EQ(nan.upserts->schema.children[1].format, "u");
+}
+
 }  // namespace
 }  // namespace cdc::pipeline

@@ -84,3 +84,35 @@ TEST(SqlLiteral, RendersConstantsExactly) {
 
 }  // namespace
 }  // namespace cdc::types
+
+namespace cdc::types {
+namespace {
+
+TEST(DecimalTextFits, CountsIntegerAndFractionDigitsIgnoringPaddingZeros) {
+  EXPECT_TRUE(decimal_text_fits("3.14159", 38, 18));
+  EXPECT_TRUE(decimal_text_fits("-0.000000000000000001", 38, 18));
+  EXPECT_TRUE(decimal_text_fits("0.0000000000000000010000", 38, 18));  // trailing zeros: 18 digits
+  EXPECT_TRUE(decimal_text_fits("99999999999999999999.999999999999999999", 38, 18));
+  EXPECT_TRUE(decimal_text_fits("000123", 38, 18));
+  EXPECT_TRUE(decimal_text_fits("0", 38, 18));
+  EXPECT_FALSE(decimal_text_fits("0.0000000000000000001", 38, 18));  // 19 fractional digits
+  EXPECT_FALSE(decimal_text_fits("100000000000000000000", 38, 18));  // 21 integer digits
+  EXPECT_FALSE(decimal_text_fits("NaN", 38, 18));
+  EXPECT_FALSE(decimal_text_fits("Infinity", 38, 18));
+  EXPECT_FALSE(decimal_text_fits("-Infinity", 38, 18));
+  EXPECT_FALSE(decimal_text_fits("1e5", 38, 18));
+  EXPECT_FALSE(decimal_text_fits("", 38, 18));
+  EXPECT_FALSE(decimal_text_fits("-", 38, 18));
+  EXPECT_TRUE(decimal_text_fits("12.34", 4, 2));
+  EXPECT_TRUE(decimal_from_text("1.5", 2) == 150);
+  EXPECT_TRUE(decimal_from_text("-0.01", 2) == -1);
+  EXPECT_TRUE(decimal_from_text("12", 2) == 1200);
+  EXPECT_TRUE(decimal_from_text("12.3400", 2) == 1234);
+  EXPECT_TRUE(decimal_from_text("99999999999999999999999999999999999999", 0) == pow10_int128(38) - 1);
+  EXPECT_FALSE(decimal_from_text("1.234", 2).has_value());
+  EXPECT_FALSE(decimal_from_text("NaN", 2).has_value());
+  EXPECT_FALSE(decimal_text_fits("123.4", 4, 2));
+}
+
+}  // namespace
+}  // namespace cdc::types

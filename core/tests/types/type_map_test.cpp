@@ -65,7 +65,7 @@ INSTANTIATE_TEST_SUITE_P(
         MappingCase{schema("bytes", kDecimal, {{"scale", "2"}}), "DECIMAL(38,2)", Encoding::kConnectDecimal},
         MappingCase{schema("bytes", kDecimal, {{"scale", "-3"}, {"connect.decimal.precision", "5"}}),
                     "VARCHAR", Encoding::kConnectDecimal},
-        MappingCase{schema("struct", "io.debezium.data.VariableScaleDecimal"), "DECIMAL(38,18)",
+        MappingCase{schema("struct", "io.debezium.data.VariableScaleDecimal"), "VARCHAR",
                     Encoding::kVariableScaleDecimal},
         MappingCase{schema("int32", "io.debezium.time.Date"), "DATE", Encoding::kDateDays},
         MappingCase{schema("int32", "org.apache.kafka.connect.data.Date"), "DATE", Encoding::kDateDays},
@@ -99,6 +99,31 @@ INSTANTIATE_TEST_SUITE_P(
         MappingCase{array_of(schema("string", "io.debezium.time.ZonedTimestamp")), "TIMESTAMPTZ[]",
                     Encoding::kArray},
         MappingCase{array_of(schema("double")), "DOUBLE[]", Encoding::kArray}));
+
+// decimal.handling.mode=string: the propagated source type decides the DECIMAL a batch declares when every
+// value fits; the wire type is the exact text (VARCHAR).
+TEST(TypeMap, StringModeNumericsCarryTheirDecimalFit) {
+  auto fit = [](std::vector<std::pair<std::string, std::string>> parameters) {
+    Result<decode::FieldSpec> field = map_connect_schema(schema("string", "", std::move(parameters)));
+    EXPECT_TRUE(field.is_ok());
+    EXPECT_EQ(field->type.duck_type(), "VARCHAR");
+    return field->decimal_fit ? std::to_string(field->decimal_fit->precision) + "," +
+                                    std::to_string(field->decimal_fit->scale)
+                              : std::string("text");
+  };
+  const std::string kType = "__debezium.source.column.type";
+  const std::string kLength = "__debezium.source.column.length";
+  const std::string kScale = "__debezium.source.column.scale";
+  EXPECT_EQ(fit({{kType, "NUMERIC"}, {kLength, "10"}, {kScale, "2"}}), "10,2");
+  EXPECT_EQ(fit({{kType, "NUMERIC"}, {kLength, "0"}}), "38,18");  // numeric without precision
+  EXPECT_EQ(fit({{kType, "NUMERIC"}, {kLength, "50"}, {kScale, "5"}}), "text");
+  EXPECT_EQ(fit({{kType, "NUMERIC"}, {kLength, "2"}, {kScale, "5"}}), "5,5");
+  EXPECT_EQ(fit({{kType, "MONEY"}, {kLength, "2147483647"}, {kScale, "0"}}), "38,2");
+  EXPECT_EQ(fit({{kType, "TEXT"}}), "text");
+  Result<decode::FieldSpec> text = map_connect_schema(schema("string", "", {{kType, "TEXT"}}));
+  ASSERT_TRUE(text.is_ok());
+  EXPECT_EQ(text->encoding, Encoding::kString);
+}
 
 TEST(TypeMap, EverySemanticNameOfTheDesignIsMapped) {
   const char* const kRequired[] = {

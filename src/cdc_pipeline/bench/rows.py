@@ -26,6 +26,12 @@ def decimal_b64(unscaled: int) -> str:
     return base64.b64encode(unscaled.to_bytes(size, "big", signed=True)).decode()
 
 
+def decimal_text(unscaled: int, scale: int) -> str:
+    """A numeric in decimal.handling.mode=string: its exact digits with ``scale`` fractional digits."""
+    sign, digits = ("-" if unscaled < 0 else ""), str(abs(unscaled)).rjust(scale + 1, "0")
+    return sign + (f"{digits[:-scale]}.{digits[-scale:]}" if scale > 0 else digits)
+
+
 def zoned(us: int) -> str:
     """io.debezium.time.ZonedTimestamp: UTC, always six fractional digits."""
     seconds, micros = divmod(us, 1_000_000)
@@ -37,7 +43,7 @@ def zoned(us: int) -> str:
 
 
 def _accounts(key: int, version: int) -> str:
-    balance = decimal_b64((key * 7919 + version * 104_729) % 10_000_000_000)
+    balance = decimal_text((key * 7919 + version * 104_729) % 10_000_000_000, 2)
     stamp = zoned(key * 1_000_003 + version * 17_000_000)
     status = _STATUSES[(key + version) % 4]
     return (
@@ -47,7 +53,7 @@ def _accounts(key: int, version: int) -> str:
 
 
 def _orders(key: int, version: int) -> str:
-    amount = decimal_b64((key * 31 + version * 977) % 100_000_000)
+    amount = decimal_text((key * 31 + version * 977) % 100_000_000, 2)
     return (
         f'{{"id":{key},"account_id":{key % 10_007},"amount":"{amount}","qty":{(key + version) % 50},'
         f'"note":"order {key} v{version} handle with care","created_at":{_BASE_US + key * 1_000_003}}}'
@@ -62,14 +68,14 @@ def _events(key: int, version: int) -> str:
 
 def _wide(key: int, version: int) -> str:
     k, v = key, version
-    var = decimal_b64(k * 100_003 + v)
+    var = decimal_text(k * 100_003 + v, v % 6)
     doc = json.dumps(json.dumps({"k": k, "v": v, "nested": {"a": [1, 2, 3]}}))
     return (
         f'{{"id":{k},"c_smallint":{(k + v) % 32_000 - 16_000},"c_bigint":{k * 1_000_000_007 + v},'
         f'"c_real":{(k % 1000) / 4},"c_double":{k / 8 + v},"c_bool":{"true" if (k + v) % 2 else "false"},'
         f'"c_text":"wide row {k} version {v} with some text","c_varchar":"v{v}-{k}",'
-        f'"c_numeric":"{decimal_b64((k * 13 + v) % 100_000_000)}",'
-        f'"c_numeric_var":{{"scale":{v % 6},"value":"{var}"}},"c_date":{19_000 + k % 2000},'
+        f'"c_numeric":"{decimal_text((k * 13 + v) % 100_000_000, 2)}",'
+        f'"c_numeric_var":"{var}","c_date":{19_000 + k % 2000},'
         f'"c_time":{(k * 1_000_003 + v) % 86_400_000_000},"c_ts":{_BASE_US + k * 1_000_003 + v},'
         f'"c_tstz":"{zoned(k * 777_777 + v)}","c_interval":"P0Y{v % 12}M{k % 28}DT{k % 24}H3M4.5S",'
         f'"c_json":{doc},"c_jsonb":{doc},'

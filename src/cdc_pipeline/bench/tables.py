@@ -1,7 +1,8 @@
 """The four benchmark tables: their PostgreSQL DDL and, per column, how Debezium describes and encodes it.
 
 The field schemas are exactly what Debezium 3.7 with JsonConverter (``schemas.enable=true``) and the
-connector settings this project generates (``decimal.handling.mode=precise``,
+connector settings this project generates (``decimal.handling.mode=string`` with the numeric source type
+propagated,
 ``time.precision.mode=adaptive``,
 ``interval.handling.mode=string``, ``binary.handling.mode=bytes``) sends; ``tests/e2e/test_bench_smoke.py``
 checks them against events captured from the real connector.
@@ -55,31 +56,31 @@ def _named(kind: str, name: str, **extra: Any) -> dict[str, Any]:
     return {"type": kind, "name": name, "version": 1, **extra}
 
 
-def _decimal(precision: int, scale: int) -> dict[str, Any]:
-    return _named(
-        "bytes",
-        "org.apache.kafka.connect.data.Decimal",
-        parameters={"scale": str(scale), "connect.decimal.precision": str(precision)},
-    )
+def _decimal(precision: int, scale: int, column: str) -> dict[str, Any]:
+    """numeric(p,s) in decimal.handling.mode=string: exact text, the source type in the parameters."""
+    return {
+        "type": "string",
+        "parameters": {
+            "__debezium.source.column.type": "NUMERIC",
+            "__debezium.source.column.length": str(precision),
+            "__debezium.source.column.scale": str(scale),
+            "__debezium.source.column.name": column,
+        },
+    }
 
 
-VARIABLE_DECIMAL = {
-    "type": "struct",
-    "fields": [
-        {"type": "int32", "optional": False, "field": "scale"},
-        {"type": "bytes", "optional": False, "field": "value"},
-    ],
-    "name": "io.debezium.data.VariableScaleDecimal",
-    "version": 1,
-    "doc": "Variable scaled decimal",
-}
+def _variable_decimal(column: str) -> dict[str, Any]:
+    """numeric without precision in decimal.handling.mode=string, as streamed (length 131089, scale 0; the
+    snapshot says length 0 without a scale)."""
+    return _decimal(131089, 0, column)
+
 
 ACCOUNTS = TableSpec(
     "bench_accounts",
     [
         ColumnSpec("id", "bigint", _int("int64"), optional=False, key=True),
         ColumnSpec("owner", "text", _int("string"), optional=False),
-        ColumnSpec("balance", "numeric(12,2)", _decimal(12, 2), optional=False),
+        ColumnSpec("balance", "numeric(12,2)", _decimal(12, 2, "balance"), optional=False),
         ColumnSpec("status", "varchar(16)", _int("string")),
         ColumnSpec("updated_at", "timestamptz", _named("string", "io.debezium.time.ZonedTimestamp")),
     ],
@@ -91,7 +92,7 @@ ORDERS = TableSpec(
     [
         ColumnSpec("id", "bigint", _int("int64"), optional=False, key=True),
         ColumnSpec("account_id", "bigint", _int("int64"), optional=False),
-        ColumnSpec("amount", "numeric(10,2)", _decimal(10, 2)),
+        ColumnSpec("amount", "numeric(10,2)", _decimal(10, 2, "amount")),
         ColumnSpec("qty", "integer", _int("int32")),
         ColumnSpec("note", "text", _int("string")),
         ColumnSpec("created_at", "timestamp", _named("int64", "io.debezium.time.MicroTimestamp")),
@@ -121,8 +122,8 @@ WIDE = TableSpec(
         ColumnSpec("c_bool", "boolean", _int("boolean")),
         ColumnSpec("c_text", "text", _int("string")),
         ColumnSpec("c_varchar", "varchar(40)", _int("string")),
-        ColumnSpec("c_numeric", "numeric(10,2)", _decimal(10, 2)),
-        ColumnSpec("c_numeric_var", "numeric", dict(VARIABLE_DECIMAL)),
+        ColumnSpec("c_numeric", "numeric(10,2)", _decimal(10, 2, "c_numeric")),
+        ColumnSpec("c_numeric_var", "numeric", _variable_decimal("c_numeric_var")),
         ColumnSpec("c_date", "date", _named("int32", "io.debezium.time.Date")),
         ColumnSpec("c_time", "time", _named("int64", "io.debezium.time.MicroTime")),
         ColumnSpec("c_ts", "timestamp", _named("int64", "io.debezium.time.MicroTimestamp")),

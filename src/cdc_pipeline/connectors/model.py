@@ -158,7 +158,10 @@ def connector_config(
         "provide.transaction.metadata": "true",
         "skipped.operations": "none",
         "tombstones.on.delete": "true",
-        "decimal.handling.mode": "precise",
+        # numerics as exact text, NaN/±Infinity included (precise mode sends NULL for them); the propagated
+        # source type keeps numeric(p,s) a DECIMAL(p,s) in DuckDB (the core reads it, see type_map.cpp)
+        "decimal.handling.mode": "string",
+        "datatype.propagate.source.type": r"(.*\.)?_?(numeric|decimal|money|NUMERIC|DECIMAL|MONEY)",
         "time.precision.mode": "adaptive",
         "binary.handling.mode": "bytes",
         "interval.handling.mode": "string",

@@ -68,6 +68,8 @@ def evaluate(
             for t in facts.tables
             for p in name_collisions.column_collisions(t.table, [c for c, _ in t.columns], excluded_columns)
         ),
+        *(p for t in facts.tables for p in _bc_values(t, excluded_columns)),
+        *(p for t in facts.tables for p in _far_timestamps(t, excluded_columns)),
         *_slots(facts, slot),
     ]
     return sorted(problems, key=lambda p: not p.blocking)
@@ -177,6 +179,43 @@ def _column_types(facts: TableFacts, excluded_columns: Sequence[str]) -> list[Pr
             )
         )
     return problems
+
+
+def _bc_values(facts: TableFacts, excluded_columns: Sequence[str]) -> list[Problem]:
+    """A warning per date/timestamp column whose statistics show BC values (the snapshot loses them)."""
+    table = facts.table
+    sql_table = f"{ident(table.schema)}.{ident(table.table)}"
+    return [
+        Problem(
+            "bc_values",
+            f"column {sql_table}.{ident(name)} holds values before year 1 AD (per PostgreSQL's statistics): "
+            "Debezium 3.7 sends them as AD in the initial snapshot (streamed changes are exact)",
+            f"once the snapshot is done, run `UPDATE {sql_table} SET {ident(name)} = {ident(name)} "
+            f"WHERE {ident(name)} < '0001-01-01';` so those rows stream again with their exact values",
+            blocking=False,
+        )
+        for name in facts.bc_columns
+        if f"{table.qualified}.{name}" not in excluded_columns
+    ]
+
+
+def _far_timestamps(facts: TableFacts, excluded_columns: Sequence[str]) -> list[Problem]:
+    """A refusal per timestamp column whose statistics show a year from 294247 on: Debezium 3.7 computes the
+    microseconds in a Java long and sends such a value as Long.MAX, which is also what it sends for
+    'infinity', so the sink could not tell them apart."""
+    table = facts.table
+    sql_table = f"{ident(table.schema)}.{ident(table.table)}"
+    return [
+        Problem(
+            "column_type",
+            f"column {sql_table}.{ident(name)} holds timestamps from year 294247 on (per PostgreSQL's "
+            "statistics): Debezium 3.7 sends them as 'infinity' or a wrapped value",
+            f"add {table.qualified}.{name} to exclude_columns, or change its type, e.g. "
+            f"`ALTER TABLE {sql_table} ALTER COLUMN {ident(name)} TYPE text;`",
+        )
+        for name in facts.far_columns
+        if f"{table.qualified}.{name}" not in excluded_columns
+    ]
 
 
 def _slots(facts: SourceFacts, slot: str) -> list[Problem]:

@@ -36,6 +36,10 @@ class TableFacts:
     # A missing table's likely new name: a table the connector's publication holds (by oid, so across
     # ALTER TABLE ... RENAME TO) that the table list does not name.
     renamed_to: str | None = None
+    # date/timestamp columns whose statistics (pg_stats, kept by ANALYZE) show values before year 1 AD
+    bc_columns: tuple[str, ...] = ()
+    # timestamp columns whose statistics show a year from 294247 on (beyond Debezium's microseconds)
+    far_columns: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,7 @@ def table_facts(
     ).fetchall()
     found = {(str(s), str(t)): (str(ident), bool(pk)) for s, t, ident, pk in rows}
     columns = _column_types(conn, tables)
+    bc_columns, far_columns = _suspect_columns(conn, tables)
     facts = []
     for table in tables:
         if (table.schema, table.table) in found:
@@ -177,6 +182,8 @@ def table_facts(
                     has_primary_key=pk,
                     replica_identity=ident,
                     columns=tuple(columns.get((table.schema, table.table), [])),
+                    bc_columns=tuple(bc_columns.get((table.schema, table.table), [])),
+                    far_columns=tuple(far_columns.get((table.schema, table.table), [])),
                 )
             )
         else:
@@ -338,3 +345,39 @@ def table_changes(conn: Connection, tables: Sequence[TableRef]) -> int | None:
         ([t.schema for t in tables], [t.table for t in tables]),
     ).fetchone()
     return _int(row[0]) if row else None
+
+
+# Columns whose sampled values (pg_stats: histogram bounds and most common values, gathered by ANALYZE)
+# show values Debezium cannot send exactly: BC dates/timestamps, and timestamps from year 294247 on. Cheap
+# (no table scan), not exhaustive (a sample, and only once the table is analyzed).
+_SUSPECT_COLUMNS = """
+SELECT s.schemaname, s.tablename, s.attname,
+  concat(s.histogram_bounds::text, s.most_common_vals::text) LIKE '%% BC%%',
+  a.atttypid = 'timestamp'::regtype AND EXISTS (
+    SELECT 1 FROM regexp_matches(concat(s.histogram_bounds::text, s.most_common_vals::text),
+                                 '(\\d{6,})-\\d\\d-\\d\\d', 'g') AS m
+    WHERE m[1]::numeric >= 294247)
+FROM pg_stats s
+JOIN unnest(%s::text[], %s::text[]) AS wanted(sn, tn) ON s.schemaname = wanted.sn AND s.tablename = wanted.tn
+JOIN pg_namespace n ON n.nspname = s.schemaname
+JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = s.tablename
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = s.attname
+WHERE a.atttypid IN ('date'::regtype, 'timestamp'::regtype, 'timestamptz'::regtype)
+"""
+
+Columns = dict[tuple[str, str], list[str]]
+
+
+def _suspect_columns(conn: Connection, tables: Sequence[TableRef]) -> tuple[Columns, Columns]:
+    """(columns with BC values, timestamp columns with values from 294247 AD on), per table."""
+    rows = conn.execute(
+        _SUSPECT_COLUMNS.encode(), ([t.schema for t in tables], [t.table for t in tables])
+    ).fetchall()
+    bc: Columns = {}
+    far: Columns = {}
+    for schema, table, column, has_bc, has_far in rows:
+        if has_bc:
+            bc.setdefault((str(schema), str(table)), []).append(str(column))
+        if has_far:
+            far.setdefault((str(schema), str(table)), []).append(str(column))
+    return bc, far

@@ -11,7 +11,8 @@ One row per type of PostgreSQL's data-type chapter (:data:`CONTRACT`), each with
 Arrays follow their element's row (``array`` says whether Debezium 3.7 sends an array of that element at
 all); multi-dimensional arrays are refused (Debezium sends ``[null, null]`` for ``integer[][]`` and Java's
 ``[Ljava.lang.String;@...`` for ``text[][]``). Enums land as VARCHAR, domains as their base type; arrays of a
-domain, composite types and any type not listed here are refused (Debezium drops such columns unless
+domain or of an enum (Debezium 3.7 sends NULL for those), composite types and any type not listed here are
+refused (Debezium drops such columns unless
 ``include.unknown.datatypes`` is set, and then sends opaque bytes). This module is pure: the catalog facts
 come from :mod:`cdc_pipeline.connectors.source_db`; README's type table is this table, row for row (a
 unit test checks it).
@@ -41,6 +42,7 @@ class TypeRow:
 
 N, T, R = Outcome.NATIVE, Outcome.TEXT, Outcome.REFUSED
 DROPPED = "Debezium 3.7 drops the column (unknown type)"
+ARRAYS_REFUSED = "Arrays refused:"  # in a row's notes: why arrays of the type are refused
 
 CONTRACT: tuple[TypeRow, ...] = (
     # numeric types
@@ -52,9 +54,11 @@ CONTRACT: tuple[TypeRow, ...] = (
         "numeric(p,s) / numeric",
         "DECIMAL(p,s); VARCHAR when p > 38; numeric: DECIMAL(38,18)",
         N,
-        "NaN and ±Infinity arrive as NULL (Debezium, decimal.handling.mode=precise): not detectable in the "
-        "sink, so they land as NULL with no warning (a known silent loss). An unconstrained numeric value "
-        "beyond DECIMAL(38,18) stops the table (not widened to text yet)",
+        "sent as exact text (decimal.handling.mode=string). A value the DECIMAL cannot hold (NaN, ±Infinity; "
+        "for numeric without precision more than 20 integer or 18 fractional digits) widens the column to "
+        "VARCHAR holding PostgreSQL's text ('NaN', 'Infinity'); values already there keep their digits. "
+        "Arrays refused: Debezium 3.7 sends NULL for a whole numeric[] holding NaN or ±Infinity",
+        False,
     ),
     TypeRow("float4", "real", "REAL", N, "NaN, ±Infinity, -0 exact"),
     TypeRow("float8", "double precision", "DOUBLE", N, "NaN, ±Infinity, -0 exact"),
@@ -62,7 +66,14 @@ CONTRACT: tuple[TypeRow, ...] = (
     # character types
     TypeRow("varchar", "character varying(n)", "VARCHAR", N),
     TypeRow("bpchar", "character(n)", "VARCHAR", N, "trailing blanks kept"),
-    TypeRow("text", "text", "VARCHAR", N),
+    TypeRow(
+        "text",
+        "text",
+        "VARCHAR",
+        N,
+        "a value equal to Debezium's placeholder '__debezium_unavailable_value' lands exact from inserts and "
+        "the snapshot; written by an UPDATE it is taken for an unchanged TOASTed value (the old one stays)",
+    ),
     TypeRow("char", '"char"', "VARCHAR", N, "", False),
     TypeRow("name", "name", "", R, "streamed changes carry NULL for name columns (Debezium 3.7)", False),
     # binary
@@ -74,9 +85,19 @@ CONTRACT: tuple[TypeRow, ...] = (
         "DATE",
         N,
         "±infinity become DuckDB's; BC dates: streamed changes exact, but the initial snapshot sends "
-        "4713 BC as 4713 AD (Debezium)",
+        "4713 BC as 4713 AD (Debezium; not detectable in the sink: the preflight warns when PostgreSQL's "
+        "statistics show BC values, and its fix re-streams those rows). Arrays refused: Debezium 3.7 sends "
+        "BC elements of a date[] as AD, also when streaming",
+        False,
     ),
-    TypeRow("time", "time", "TIME", N, "24:00:00 kept"),
+    TypeRow(
+        "time",
+        "time",
+        "TIME",
+        N,
+        "24:00:00 kept. Arrays refused: Debezium 3.7 sends time[] elements in ms (µs lost), 24:00 as 00:00",
+        False,
+    ),
     TypeRow(
         "timetz", "time with time zone", "TIMETZ", N, "Debezium sends it normalized to UTC: the offset is +00"
     ),
@@ -85,16 +106,30 @@ CONTRACT: tuple[TypeRow, ...] = (
         "timestamp",
         "TIMESTAMP",
         N,
-        "±infinity become DuckDB's; after 294247-01-10 Debezium's µs overflow: refused at first sight",
+        "±infinity become DuckDB's. From 294247-01-10 on Debezium's µs overflow: it sends Long.MAX (the same "
+        "as 'infinity') or a wrapped value; the preflight refuses the column when PostgreSQL's statistics "
+        "show such a year, a wrapped value is refused at first sight, but an unanalyzed one can land as "
+        "infinity. "
+        "Arrays refused: Debezium 3.7 shifts timestamp[] elements before 1582-10-15 (Julian calendar)",
+        False,
     ),
     TypeRow(
         "timestamptz",
         "timestamp with time zone",
         "TIMESTAMPTZ",
         N,
-        "±infinity become DuckDB's; after DuckDB's 294247-01-10: refused at first sight",
+        "±infinity become DuckDB's; after DuckDB's 294247-01-10: refused at first sight. Arrays refused: "
+        "Debezium 3.7 sends a timestamptz[] element after 294247 AD as garbage",
+        False,
     ),
-    TypeRow("interval", "interval", "INTERVAL", N, "months, days, µs exact (±178M years)", False),
+    TypeRow(
+        "interval",
+        "interval",
+        "INTERVAL",
+        N,
+        "months, days, µs exact (±178M years); a time part beyond ±2562047 hours is refused at first sight",
+        False,
+    ),
     # boolean, enum
     TypeRow("bool", "boolean", "BOOLEAN", N),
     # geometric
@@ -114,7 +149,7 @@ CONTRACT: tuple[TypeRow, ...] = (
     TypeRow("bit", "bit(n)", "BIT (bit(1): BOOLEAN)", N, "", False),
     TypeRow("varbit", "bit varying(n)", "", R, "Debezium drops leading zero bits and the length", False),
     # text search
-    TypeRow("tsvector", "tsvector", "VARCHAR", T),
+    TypeRow("tsvector", "tsvector", "VARCHAR", T, "", False),
     TypeRow("tsquery", "tsquery", "", R, DROPPED, False),
     # uuid, xml, json
     TypeRow("uuid", "uuid", "UUID", N),
@@ -199,8 +234,10 @@ def refusal(column: ColumnType) -> str | None:
     if column.element_typtype == "d":
         return f"array of domain {column.element}: {DROPPED}"
     if column.element_typtype == "e":
-        return None
+        return f"array of enum {column.element}: Debezium 3.7 sends NULL for it"
     element = BY_TYPNAME.get(column.element)
+    if element is not None and ARRAYS_REFUSED in element.notes:
+        return f"array of {column.element}: {element.notes.split(ARRAYS_REFUSED, 1)[1].strip()}"
     if element is None or element.outcome is Outcome.REFUSED or not element.array:
         return f"array of {column.element}: Debezium 3.7 drops the column or sends NULL for it"
     return None

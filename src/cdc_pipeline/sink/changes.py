@@ -11,7 +11,8 @@ DuckDB type                 Arrow type in ``upserts`` / ``deletes``
 ==========================  =====================================================
 SMALLINT/INTEGER/BIGINT     int16 / int32 / int64
 REAL / DOUBLE / BOOLEAN     float32 / float64 / bool
-DECIMAL(p,s)  (p <= 38)     decimal128(p, s)
+DECIMAL(p,s)  (p <= 38)     decimal128(p, s); utf8 (exact text) for ``numeric`` without precision, which
+                            a batch declares DECIMAL(38,18) only when every value in it fits, else VARCHAR
 VARCHAR, JSON, UUID, TIMETZ utf8 (the target casts to the column type)
 BIT                         utf8 of '0'/'1' characters
 BLOB                        binary

@@ -21,6 +21,7 @@ enum class Encoding : std::uint8_t {
   kBase64Bytes,     // Connect BYTES
   kConnectDecimal,  // org.apache.kafka.connect.data.Decimal: base64 two's complement, params scale/precision
   kVariableScaleDecimal,  // io.debezium.data.VariableScaleDecimal {scale, value}
+  kDecimalText,           // decimal.handling.mode=string: "1.50", "NAN", "POSITIVE_INFINITY", ...
   kDateDays,              // io.debezium.time.Date / org.apache.kafka.connect.data.Date
   kTimeMillis,            // io.debezium.time.Time
   kTimeMicros,            // io.debezium.time.MicroTime
@@ -37,6 +38,16 @@ enum class Encoding : std::uint8_t {
   kJsonText,              // Connect MAP (hstore.handling.mode=map) or an unknown STRUCT: kept as JSON text
 };
 
+// The DECIMAL a column of exact decimal text is declared as when every value of a batch fits it.
+struct DecimalFit {
+  std::uint8_t precision = 38;
+  std::uint8_t scale = 18;
+  // The text always has exactly `scale` fractional digits (numeric(p,s), money): a batch declared DECIMAL
+  // exports it as decimal128. Otherwise (numeric without precision, whose scale varies per value) the text
+  // travels as it is, so a column already widened to VARCHAR keeps PostgreSQL's digits.
+  bool fixed_scale = false;
+};
+
 struct FieldSpec {
   std::string name;  // exact source column name
   types::ColumnType type;
@@ -49,6 +60,12 @@ struct FieldSpec {
   // (precision > 38 or a negative scale), where ColumnType carries no scale.
   std::int32_t decimal_scale = 0;
   std::shared_ptr<const FieldSpec> element;  // kArray only
+  // Set when the cells are exact decimal text (`type` is VARCHAR, the text travels as it is): each batch
+  // declares the column DECIMAL(precision, scale) when every value in it fits, else VARCHAR, so a value
+  // that does not fit widens the DuckDB column to exact text instead of stopping the table. Used for
+  // io.debezium.data.VariableScaleDecimal (numeric without precision: 38,18). An array's element may
+  // carry it; the array then declares DECIMAL(p,s)[] or VARCHAR[].
+  std::optional<DecimalFit> decimal_fit;
 };
 
 struct TableSchema {

@@ -29,4 +29,13 @@ std::string decimal_text(Int128 unscaled, int scale);
 // The same for an integer of any width given as big-endian two's-complement bytes.
 std::string decimal_text_from_twos_complement(std::string_view bytes, int scale);
 
+// True when the plain decimal text `text` ("-123.4500", no exponent) holds a value DECIMAL(precision, scale)
+// represents exactly: at most precision - scale integer digits (leading zeros aside) and at most scale
+// fractional digits (trailing zeros aside). "NaN", "Infinity" or anything else that is not such text: false.
+bool decimal_text_fits(std::string_view text, int precision, int scale) noexcept;
+
+// The unscaled value of plain decimal text at `scale` ("-1.5" at scale 2 is -150), or nullopt when the text
+// is not such text, has a nonzero digit beyond `scale`, or needs more than 38 digits.
+std::optional<Int128> decimal_from_text(std::string_view text, int scale) noexcept;
+
 }  // namespace cdc::types
