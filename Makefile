@@ -55,15 +55,16 @@ fuzz:           ## libFuzzer (ASan+UBSan) on the decoders, FUZZ_SECONDS each, af
 	set -o pipefail; build/fuzz/fuzz/fuzz_event_decoder -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 	  -dict=core/fuzz/envelope.dict build/fuzz/corpus_event core/fuzz/corpus_event 2>&1 | tail -n 80
 
-lint: setup     ## ruff, mypy --strict, clang-format
-	$(VENV)/ruff check src tests
-	$(VENV)/ruff format --check src tests
+lint: setup     ## ruff, mypy --strict, the import rules (lint-imports, see pyproject.toml), clang-format
+	$(VENV)/ruff check src tests bench
+	$(VENV)/ruff format --check src tests bench
 	$(VENV)/mypy
+	$(VENV)/lint-imports --no-cache
 	find core \( -name '*.cpp' -o -name '*.hpp' \) -print0 | xargs -0 clang-format --dry-run --Werror
 
 format: setup   ## apply ruff format and clang-format
-	$(VENV)/ruff format src tests
-	$(VENV)/ruff check --fix src tests
+	$(VENV)/ruff format src tests bench
+	$(VENV)/ruff check --fix src tests bench
 	clang-format -i $$(find core -name '*.hpp' -o -name '*.cpp')
 
 clean:          ## remove build outputs (not .cdc/ data)

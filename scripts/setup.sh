@@ -49,3 +49,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$inputs" ]; then
   .venv/bin/pip install -q --no-build-isolation -c constraints.txt -e '.[dev]'
   echo "$inputs" > "$stamp"
 fi
+# The benchmark harness (bench/cdc_bench) is not part of the product package: it is put on the venv's path
+# here, so `cdc bench ...` finds it in a development checkout and an installed cdc_pipeline does not carry it.
+site=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+echo "$PWD/bench" > "$site/cdc_bench.pth"

@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from cdc_pipeline.config import Settings
+    from cdc_pipeline.config.settings import Settings
 
 # librdkafka's receive buffer must hold a whole fetch response plus its protocol overhead.
 _PROTOCOL_OVERHEAD = 1 << 20

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import psycopg
 
-from cdc_pipeline.config import Settings
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.errors import CdcError
 
 

@@ -20,12 +20,12 @@ import httpx
 from psycopg import sql
 
 from cdc_pipeline import _core
-from cdc_pipeline.config import Settings
-from cdc_pipeline.connectors import source_db
+from cdc_pipeline.config.settings import Settings
+from cdc_pipeline.connectors import slots, source_db
 from cdc_pipeline.connectors.model import TableRef, signal_table
 from cdc_pipeline.errors import CdcError
-from cdc_pipeline.observe.replica_client import endpoint_url
-from cdc_pipeline.observe.table_status import shown_state
+from cdc_pipeline.observe.endpoint.client import endpoint_url
+from cdc_pipeline.observe.status.tables import shown_state
 from cdc_pipeline.sink.tables_admin import ActionReport, TablesReport, report_from_json
 
 
@@ -136,7 +136,7 @@ def resnapshot(settings: Settings, table: str) -> ActionReport:
 
 def _send_signal(settings: Settings, table: TableRef, surrogate: list[str] | None) -> str:
     signal = signal_table(settings)
-    source_db.ensure_signal_table(settings, signal)
+    slots.ensure_signal_table(settings, signal)
     data: dict[str, Any] = {"data-collections": [table.pattern], "type": "incremental"}
     if surrogate:
         data["surrogate-key"] = ",".join(surrogate)

@@ -11,9 +11,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cdc_pipeline.observe.server import ObserveServer
-from cdc_pipeline.observe.sink_stats import SinkStats
+from cdc_pipeline.observe.endpoint.server import ObserveServer
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
+from cdc_pipeline.sink.stats import SinkStats
 
 pytestmark = pytest.mark.duckdb
 

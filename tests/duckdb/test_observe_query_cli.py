@@ -11,10 +11,10 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped]
 import pytest
 from typer.testing import CliRunner
 
-from cdc_pipeline.cli import app
-from cdc_pipeline.observe.server import ObserveServer
-from cdc_pipeline.observe.sink_stats import SinkStats
+from cdc_pipeline.cli.app import app
+from cdc_pipeline.observe.endpoint.server import ObserveServer
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
+from cdc_pipeline.sink.stats import SinkStats
 
 pytestmark = pytest.mark.duckdb
 runner = CliRunner()

@@ -15,10 +15,10 @@ import httpx
 import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
 
-from cdc_pipeline.observe import query_exec
-from cdc_pipeline.observe.server import ObserveServer
-from cdc_pipeline.observe.sink_stats import SinkStats, TableBatch
+from cdc_pipeline.observe.endpoint import query_exec
+from cdc_pipeline.observe.endpoint.server import ObserveServer
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
+from cdc_pipeline.sink.stats import SinkStats, TableBatch
 
 pytestmark = pytest.mark.duckdb
 

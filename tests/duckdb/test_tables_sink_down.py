@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cdc_pipeline.cli import app
+from cdc_pipeline.cli.app import app
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
 
 pytestmark = pytest.mark.duckdb

@@ -17,7 +17,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from cdc_pipeline.config import Settings
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.sample import postgres_dsn
 from cdc_pipeline.stack import stack
 

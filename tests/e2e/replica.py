@@ -21,9 +21,9 @@ from typing import Any
 import psycopg
 
 import duckdb
-from cdc_pipeline.config import Settings
-from cdc_pipeline.observe.replica_client import endpoint_url
-from cdc_pipeline.sink.runner import StopFlag, run_sink
+from cdc_pipeline.config.settings import Settings
+from cdc_pipeline.observe.endpoint.client import endpoint_url
+from cdc_pipeline.sink_process import StopFlag, run_sink
 from tests.e2e.conftest import free_ports
 
 Rows = dict[tuple[Any, ...], tuple[Any, ...]]

@@ -9,10 +9,10 @@ import uuid
 import psycopg
 import pytest
 
-from cdc_pipeline.bench import backlog, conformance, latency, rows, throughput
-from cdc_pipeline.bench.envelope import TableCodec, compact
-from cdc_pipeline.bench.tables import TABLES
-from cdc_pipeline.config import Settings
+from cdc_bench import backlog, conformance, latency, rows, throughput
+from cdc_bench.envelope import TableCodec, compact
+from cdc_bench.tables import TABLES
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.apply import apply_connector
 from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.connectors.model import TableRef

@@ -12,7 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from cdc_pipeline.config import Settings
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.errors import StackError
 from cdc_pipeline.sample import postgres_dsn
 from cdc_pipeline.stack import stack
@@ -25,7 +25,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 def cdc(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "cdc_pipeline.cli", *args],
+        [sys.executable, "-m", "cdc_pipeline.cli.app", *args],
         cwd=REPO,
         env=settings_env(settings),
         capture_output=True,

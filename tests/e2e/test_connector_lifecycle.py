@@ -17,7 +17,7 @@ import psycopg
 import pytest
 
 import duckdb
-from cdc_pipeline.config import Settings
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.apply import apply_connector, client_for, stop_and_wait
 from cdc_pipeline.connectors.lifecycle import delete_connector, restart_connector
 from cdc_pipeline.connectors.model import TableRef

@@ -18,8 +18,8 @@ from pydantic import SecretStr
 from typer.testing import CliRunner
 
 from cdc_pipeline import _core
-from cdc_pipeline.cli import app
-from cdc_pipeline.config import Settings
+from cdc_pipeline.cli.app import app
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.apply import apply_connector
 from cdc_pipeline.connectors.lifecycle import delete_connector
 from cdc_pipeline.connectors.model import TableRef

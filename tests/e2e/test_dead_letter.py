@@ -21,7 +21,7 @@ import psycopg
 import pytest
 
 from cdc_pipeline import _core
-from cdc_pipeline.config import Settings
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.apply import apply_connector
 from cdc_pipeline.connectors.lifecycle import delete_connector
 from cdc_pipeline.connectors.model import TableRef
@@ -67,7 +67,7 @@ def cdc(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
         "COLUMNS": "400",  # rich tables unwrapped
     }
     return subprocess.run(
-        [sys.executable, "-m", "cdc_pipeline.cli", *args],
+        [sys.executable, "-m", "cdc_pipeline.cli.app", *args],
         env=env,
         capture_output=True,
         text=True,

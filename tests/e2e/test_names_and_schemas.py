@@ -20,7 +20,7 @@ import psycopg
 import pytest
 
 from cdc_pipeline import tables
-from cdc_pipeline.config import Settings
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.apply import apply_connector
 from cdc_pipeline.connectors.lifecycle import delete_connector
 from cdc_pipeline.connectors.model import publication_name

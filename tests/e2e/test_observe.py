@@ -19,10 +19,10 @@ import pytest
 from typer.testing import CliRunner
 
 import duckdb
-from cdc_pipeline.cli import app
-from cdc_pipeline.config import Settings
-from cdc_pipeline.observe.replica_client import LocalReplica
-from cdc_pipeline.observe.verify import VerifyOptions, VerifyReport, verify_with
+from cdc_pipeline.cli.app import app
+from cdc_pipeline.config.settings import Settings
+from cdc_pipeline.observe.endpoint.client import LocalReplica
+from cdc_pipeline.observe.verify.run import VerifyOptions, VerifyReport, verify_with
 from tests.e2e.conftest import settings_env
 
 pytestmark = pytest.mark.e2e

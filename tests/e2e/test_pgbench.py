@@ -17,12 +17,12 @@ import psycopg
 import pytest
 
 from cdc_pipeline import tables
-from cdc_pipeline.config import Settings
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.apply import apply_connector
 from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.errors import CdcError
-from cdc_pipeline.observe.verify import VerifyOptions, verify
+from cdc_pipeline.observe.verify.run import VerifyOptions, verify
 from cdc_pipeline.sample import postgres_dsn
 from cdc_pipeline.sink.tables_admin import TablesReport
 from tests.e2e.replica import running_sink

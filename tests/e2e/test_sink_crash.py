@@ -19,7 +19,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from cdc_pipeline.config import Settings
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.apply import apply_connector
 from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.connectors.model import TableRef
@@ -93,7 +93,10 @@ def start_sink(settings: Settings, log_file: Path, port: int) -> subprocess.Pope
     }
     with log_file.open("ab") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "cdc_pipeline.cli", "sink"], env=env, stdout=out, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "cdc_pipeline.cli.app", "sink"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
 
 

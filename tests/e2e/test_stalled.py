@@ -31,13 +31,13 @@ import psycopg
 import pytest
 from typer.testing import CliRunner
 
-from cdc_pipeline.cli import app
-from cdc_pipeline.config import Settings
-from cdc_pipeline.connectors import source_db
+from cdc_pipeline.cli.app import app
+from cdc_pipeline.config.settings import Settings
+from cdc_pipeline.connectors import slots, source_db
 from cdc_pipeline.connectors.apply import apply_connector
 from cdc_pipeline.connectors.lifecycle import delete_connector
 from cdc_pipeline.connectors.model import TableRef, slot_name
-from cdc_pipeline.observe.status import collect_status
+from cdc_pipeline.observe.status.report import collect_status
 from cdc_pipeline.stack.postgres import BIN_DIR
 from tests.e2e.conftest import settings_env
 from tests.e2e.replica import (
@@ -83,12 +83,12 @@ def slot_taken_over(settings: Settings, slot: str, pg: PG) -> Iterator[int]:
     deadline = time.monotonic() + 30
     while holder is None:
         assert time.monotonic() < deadline, "could not take the slot over from Debezium within 30 s"
-        seen = source_db.slot_replication(settings, slot)
+        seen = slots.slot_replication(settings, slot)
         if seen.active_pid is not None:
             pg.execute("SELECT pg_terminate_backend(%s)", (seen.active_pid,))
         candidate = subprocess.Popen(command, env=env, stderr=subprocess.PIPE)
         while candidate.poll() is None:  # exits at once when Debezium got the slot back first
-            if source_db.slot_replication(settings, slot).holder == "pg_recvlogical":
+            if slots.slot_replication(settings, slot).holder == "pg_recvlogical":
                 candidate.send_signal(signal.SIGSTOP)
                 holder = candidate
                 break

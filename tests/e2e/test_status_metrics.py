@@ -20,13 +20,13 @@ import psycopg
 import pytest
 from typer.testing import CliRunner
 
-from cdc_pipeline.cli import app
-from cdc_pipeline.config import Settings
+from cdc_pipeline.cli.app import app
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.apply import apply_connector
 from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.connectors.model import TableRef
-from cdc_pipeline.observe.status import StatusReport, collect_status
-from cdc_pipeline.observe.table_status import TableStatus
+from cdc_pipeline.observe.status.report import StatusReport, collect_status
+from cdc_pipeline.observe.status.tables import TableStatus
 from tests.e2e.conftest import settings_env
 from tests.e2e.replica import RunningSink, running_sink
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 import duckdb
-from cdc_pipeline.bench import apply_strategy
+from cdc_bench import apply_strategy
 
 pytestmark = pytest.mark.duckdb
 

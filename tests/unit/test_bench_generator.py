@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from cdc_pipeline.bench import conformance, rows
-from cdc_pipeline.bench.envelope import TableCodec, compact
-from cdc_pipeline.bench.latency import latencies
-from cdc_pipeline.bench.tables import TABLES, TableSpec
-from cdc_pipeline.bench.workload import Workload
+from cdc_bench import conformance, rows
+from cdc_bench.envelope import TableCodec, compact
+from cdc_bench.latency import latencies
+from cdc_bench.tables import TABLES, TableSpec
+from cdc_bench.workload import Workload
 from cdc_pipeline.sink.source import batches_from_records
 
 pytestmark = pytest.mark.unit

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from cdc_pipeline.cli import app
-from cdc_pipeline.config import load_settings
-from cdc_pipeline.config_report import config_report
+from cdc_pipeline.cli.app import app
+from cdc_pipeline.config.report import config_report
+from cdc_pipeline.config.settings import load_settings
 from cdc_pipeline.errors import ConfigError
 
 pytestmark = pytest.mark.unit

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cdc_pipeline.config import Settings
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.model import connector_config
 
 pytestmark = pytest.mark.unit

@@ -8,20 +8,19 @@ from datetime import UTC, datetime
 import pytest
 
 from cdc_pipeline.connectors.model import TableRef
-from cdc_pipeline.observe.connector_health import (
+from cdc_pipeline.observe.status.connect_log import RetryFacts, retry_facts
+from cdc_pipeline.observe.status.connector_health import (
     ConnectFacts,
     ConnectorHealth,
-    RetryFacts,
     SlotSample,
     assess,
     lag_bytes,
     lag_seconds,
-    retry_facts,
     stall_reason,
 )
-from cdc_pipeline.observe.connector_poller import captured_tables
-from cdc_pipeline.observe.status import Row, StatusReport, with_health
-from cdc_pipeline.observe.table_status import from_endpoint, shown_state
+from cdc_pipeline.observe.status.connector_poller import captured_tables
+from cdc_pipeline.observe.status.report import Row, StatusReport, with_health
+from cdc_pipeline.observe.status.tables import from_endpoint, shown_state
 
 pytestmark = pytest.mark.unit
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cdc_pipeline.config import Settings
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.model import TableRef, connector_config, slot_name, tables_from_connector_json
 from cdc_pipeline.errors import ConfigError
 

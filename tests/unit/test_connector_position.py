@@ -126,7 +126,7 @@ def test_client_creates_stopped_and_reads_and_resets_offsets() -> None:
 
 
 def test_apply_and_restart_print_which_happened_and_why(capsys: pytest.CaptureFixture[str]) -> None:
-    from cdc_pipeline.cli_connectors import _render_apply, _render_restart  # noqa: PLC0415
+    from cdc_pipeline.cli.connectors import _render_apply, _render_restart  # noqa: PLC0415
     from cdc_pipeline.connectors.apply import ApplyReport  # noqa: PLC0415
     from cdc_pipeline.connectors.connect_client import ConnectorState, TaskState  # noqa: PLC0415
     from cdc_pipeline.connectors.lifecycle import RestartReport  # noqa: PLC0415
@@ -148,7 +148,7 @@ def test_a_slot_whose_restart_lsn_is_after_the_offset_re_snapshots_as_debezium_w
 
 
 def test_status_of_a_failed_task_names_restart_as_the_fix(capsys: pytest.CaptureFixture[str]) -> None:
-    from cdc_pipeline.cli_connectors import _render_status  # noqa: PLC0415
+    from cdc_pipeline.cli.connectors import _render_status  # noqa: PLC0415
     from cdc_pipeline.connectors.connect_client import ConnectorState, TaskState  # noqa: PLC0415
     from cdc_pipeline.connectors.lifecycle import ConnectorStatus  # noqa: PLC0415
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from cdc_pipeline.config import Settings
-from cdc_pipeline.config_values import mask_config
+from cdc_pipeline.config.settings import Settings
+from cdc_pipeline.config.values import mask_config
 from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.connectors.model import TableRef, added_tables, connector_config, included_patterns
 from cdc_pipeline.connectors.plan import ConfigChange, diff_configs

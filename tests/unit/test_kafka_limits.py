@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from cdc_pipeline import kafka_limits
-from cdc_pipeline.config import Settings
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.stack import connect, kafka
 
 pytestmark = pytest.mark.unit

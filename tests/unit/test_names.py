@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cdc_pipeline.config import Settings, load_settings
-from cdc_pipeline.config_values import (
+from cdc_pipeline.config.settings import Settings, load_settings
+from cdc_pipeline.config.values import (
     parse_columns,
     parse_key_columns,
     parse_tables,

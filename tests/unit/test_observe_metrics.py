@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cdc_pipeline.observe.metrics import Registry, escape_label, format_value
-from cdc_pipeline.observe.sink_stats import SinkStats, TableBatch
+from cdc_pipeline.sink.metrics import Registry, escape_label, format_value
+from cdc_pipeline.sink.stats import SinkStats, TableBatch
 
 pytestmark = pytest.mark.unit
 

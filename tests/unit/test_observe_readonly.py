@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cdc_pipeline.observe.readonly import InvalidSqlError, WriteRefusedError, check_read_only
+from cdc_pipeline.observe.endpoint.readonly import InvalidSqlError, WriteRefusedError, check_read_only
 
 pytestmark = pytest.mark.unit
 

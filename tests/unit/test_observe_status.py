@@ -8,11 +8,10 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from cdc_pipeline.cli_status import status_view
-from cdc_pipeline.observe.replica_tables import ReplicaTable
-from cdc_pipeline.observe.sink_stats import SinkStats, TableBatch
-from cdc_pipeline.observe.status import Row, StatusReport
-from cdc_pipeline.observe.table_status import (
+from cdc_pipeline.cli.status import status_view
+from cdc_pipeline.observe.status.replica_tables import ReplicaTable
+from cdc_pipeline.observe.status.report import Row, StatusReport
+from cdc_pipeline.observe.status.tables import (
     SinkState,
     TableStatus,
     from_endpoint,
@@ -22,6 +21,7 @@ from cdc_pipeline.observe.table_status import (
     seconds_behind,
     table_lag,
 )
+from cdc_pipeline.sink.stats import SinkStats, TableBatch
 
 pytestmark = pytest.mark.unit
 

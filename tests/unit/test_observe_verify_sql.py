@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from cdc_pipeline.observe import verify_sql
-from cdc_pipeline.observe.verify_compare import MAX_BUCKETS, TableShape, bucket_count, compare
-from cdc_pipeline.observe.verify_sql import ColumnPair, column_text, row_hash
+from cdc_pipeline.observe.verify import sql as verify_sql
+from cdc_pipeline.observe.verify.compare import MAX_BUCKETS, TableShape, bucket_count, compare
+from cdc_pipeline.observe.verify.sql import ColumnPair, column_text, row_hash
 
 pytestmark = pytest.mark.unit
 

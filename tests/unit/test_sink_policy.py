@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cdc_pipeline.config import Settings
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.sink.policy import core_policy, parse_on_error
 from cdc_pipeline.sink.tables_admin import (
     ActionReport,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cdc_pipeline import _core
-from cdc_pipeline.config import Settings
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.sink.changes import Column, TableChanges
 from cdc_pipeline.sink.source import BadRecord, Batch, Source, _positions, batches_from_records
 

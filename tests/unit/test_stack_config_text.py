@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cdc_pipeline.config import Settings
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.stack import connect, kafka, postgres
 from cdc_pipeline.stack.component import PortSetting
 from cdc_pipeline.stack.jvm import java_command, log4j1_properties, log4j2_properties, properties_text

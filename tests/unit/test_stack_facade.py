@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cdc_pipeline.config import Settings
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.stack import down, kafka, status
 
 pytestmark = pytest.mark.unit

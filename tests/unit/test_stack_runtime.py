@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from cdc_pipeline.config import Settings
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.errors import StackError
 from cdc_pipeline.stack import runtime
 from cdc_pipeline.stack.runtime import cache_key, kafka_version, logging_backend, maven_command, pom_text

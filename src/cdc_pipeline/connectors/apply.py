@@ -27,8 +27,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from cdc_pipeline.config import Settings
-from cdc_pipeline.connectors import preflight, publication, source_db
+from cdc_pipeline.config.settings import Settings
+from cdc_pipeline.connectors import preflight, publication, slots
 from cdc_pipeline.connectors.connect_client import ConnectClient, ConnectorState
 from cdc_pipeline.connectors.model import (
     TableRef,
@@ -73,7 +73,7 @@ def apply_connector(
     config = connector_config(settings, tables)
     report = preflight.check(settings, tables)
     signal = signal_table(settings)
-    source_db.ensure_signal_table(settings, signal)
+    slots.ensure_signal_table(settings, signal)
     publication.ensure_publication(settings, tables)
     name = settings.connector_name
     position: Decision | None = None
@@ -105,7 +105,7 @@ def apply_connector(
         else:
             client.put_config(name, config)
         state = wait_running(client, name, timeout_s)
-    signal_id = source_db.send_snapshot_signal(settings, signal, added) if added else None
+    signal_id = slots.send_snapshot_signal(settings, signal, added) if added else None
     return ApplyReport(
         connector=name,
         action=action,

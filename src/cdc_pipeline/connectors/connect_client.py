@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 
-from cdc_pipeline.config_values import redact
+from cdc_pipeline.config.values import redact
 from cdc_pipeline.errors import ConnectError
 
 POSTGRES_CONNECTOR_CLASS = "io.debezium.connector.postgresql.PostgresConnector"

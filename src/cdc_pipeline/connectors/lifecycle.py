@@ -6,8 +6,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from cdc_pipeline.config import Settings
-from cdc_pipeline.connectors import source_db
+from cdc_pipeline.config.settings import Settings
+from cdc_pipeline.connectors import slots
 from cdc_pipeline.connectors.apply import client_for, stop_and_wait, wait_running
 from cdc_pipeline.connectors.connect_client import ConnectorState
 from cdc_pipeline.connectors.model import publication_name, slot_name
@@ -39,7 +39,7 @@ def connector_status(settings: Settings) -> ConnectorStatus:
         stored = client.get_config(settings.connector_name) or {}
     slot, error = None, None
     try:
-        slot = source_db.find_slot(settings, stored.get("slot.name", slot_name(settings)))
+        slot = slots.find_slot(settings, stored.get("slot.name", slot_name(settings)))
     except CdcError as exc:
         error = str(exc)
     return ConnectorStatus(settings.connector_name, state, slot, error)
@@ -131,8 +131,8 @@ def delete_connector(settings: Settings, drop_slot: bool, slot_wait_s: float = 3
     report = DeleteReport(name, deleted, slot, publication, offsets_cleared=offsets_cleared)
     if not drop_slot:
         return report
-    slot_result, still = source_db.drop_slot(settings, slot, wait_s=slot_wait_s)
-    existed = source_db.drop_publication(settings, publication)
+    slot_result, still = slots.drop_slot(settings, slot, wait_s=slot_wait_s)
+    existed = slots.drop_publication(settings, publication)
     return DeleteReport(
         settings.connector_name,
         deleted,

@@ -17,8 +17,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from cdc_pipeline.config import Settings
-from cdc_pipeline.config_values import (
+from cdc_pipeline.config.settings import Settings
+from cdc_pipeline.config.values import (
     WHOLE_SCHEMA,
     read_table_file,
     render_name,

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from cdc_pipeline.config import Settings
-from cdc_pipeline.config_values import MASK, is_secret_key, mask_config
+from cdc_pipeline.config.settings import Settings
+from cdc_pipeline.config.values import MASK, is_secret_key, mask_config
 from cdc_pipeline.connectors.apply import client_for, without_name
 from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.connectors.model import added_tables, connector_config, pipeline_tables

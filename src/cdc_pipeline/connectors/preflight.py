@@ -25,7 +25,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from cdc_pipeline.config import Settings
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors import name_collisions
 from cdc_pipeline.connectors.model import TableRef, column_key, connector_config
 from cdc_pipeline.connectors.problem import Problem, ident

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 import psycopg
 from psycopg import sql
 
-from cdc_pipeline.config import Settings
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors import source_db
 from cdc_pipeline.connectors.model import TableRef, publication_name, signal_table
 from cdc_pipeline.errors import CdcError

@@ -6,8 +6,8 @@ The decision is :func:`cdc_pipeline.connectors.position.decide`; this module is 
 
 from __future__ import annotations
 
-from cdc_pipeline.config import Settings
-from cdc_pipeline.connectors import source_db
+from cdc_pipeline.config.settings import Settings
+from cdc_pipeline.connectors import slots, source_db
 from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.connectors.position import Decision, SlotPosition, decide, parse_lsn, parse_offsets
 from cdc_pipeline.errors import CdcError
@@ -41,7 +41,7 @@ def reconcile(client: ConnectClient, settings: Settings, name: str, config: dict
     if decision.clear_offsets:
         client.delete_offsets(name)
     if decision.drop_slot:
-        _, still = source_db.drop_slot(settings, slot, wait_s=30.0)
+        _, still = slots.drop_slot(settings, slot, wait_s=30.0)
         if still is not None:
             raise CdcError(
                 f"connector {name} needs a re-snapshot but slot {slot} is in use by pid {still.active_pid}",

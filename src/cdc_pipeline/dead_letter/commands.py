@@ -18,8 +18,8 @@ from typing import Any
 from psycopg import sql
 
 from cdc_pipeline import _core
-from cdc_pipeline.config import Settings
-from cdc_pipeline.connectors import source_db
+from cdc_pipeline.config.settings import Settings
+from cdc_pipeline.connectors import slots, source_db
 from cdc_pipeline.connectors.model import TableRef, signal_table
 from cdc_pipeline.connectors.position import parse_lsn
 from cdc_pipeline.dead_letter.records import (
@@ -296,7 +296,7 @@ def _send_signal(settings: Settings, present: dict[str, list[dict[str, Any]]]) -
         facts = source_db.table_facts(conn, [TableRef.parse(t) for t in present])
     keyless = frozenset(f.table.qualified for f in facts if f.exists and not f.has_primary_key)
     signal = signal_table(settings)
-    source_db.ensure_signal_table(settings, signal)
+    slots.ensure_signal_table(settings, signal)
     base = f"cdc-replay-{uuid.uuid4().hex[:16]}"
     statement = sql.SQL("INSERT INTO {} (id, type, data) VALUES (%s, 'execute-snapshot', %s)").format(
         sql.Identifier(signal.schema, signal.table)

@@ -11,7 +11,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from cdc_pipeline.observe.sink_stats import TableBatch
 from cdc_pipeline.sink.admin import AdminQueue
 from cdc_pipeline.sink.changes import TableChanges
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
@@ -26,6 +25,7 @@ from cdc_pipeline.sink.errors import (
 from cdc_pipeline.sink.merge_guard import refuse_merged_table
 from cdc_pipeline.sink.policy import OnError
 from cdc_pipeline.sink.source import BadRecord, Batch, DroppedEvents, Source
+from cdc_pipeline.sink.stats import TableBatch
 
 log = logging.getLogger("cdc_pipeline.sink")
 

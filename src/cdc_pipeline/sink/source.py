@@ -26,7 +26,7 @@ from cdc_pipeline.sink.changes import Column, TableChanges
 from cdc_pipeline.sink.policy import OnError, core_policy, parse_on_error
 
 if TYPE_CHECKING:
-    from cdc_pipeline.config import Settings
+    from cdc_pipeline.config.settings import Settings
 
 log = logging.getLogger("cdc_pipeline.sink.source")
 

@@ -14,7 +14,7 @@ from typing import Protocol
 import psycopg
 from psycopg import sql
 
-from cdc_pipeline.config import Settings
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.errors import CdcError
 from cdc_pipeline.sample import postgres_dsn
 from cdc_pipeline.sink.defaults import is_constant_default

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from cdc_pipeline.config import ALIASES, ENV_PREFIX
+from cdc_pipeline.config.settings import ALIASES, ENV_PREFIX
 from cdc_pipeline.errors import StackError
 from cdc_pipeline.stack.process import last_relevant_line, port_in_use
 

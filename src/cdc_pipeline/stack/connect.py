@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from cdc_pipeline import kafka_limits
-from cdc_pipeline.config import Settings
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.connect_client import POSTGRES_CONNECTOR_CLASS, ConnectClient
 from cdc_pipeline.errors import CdcError
 from cdc_pipeline.stack.component import PortSetting, check_ports_free, wait_healthy

@@ -15,7 +15,7 @@ import subprocess
 from pathlib import Path
 
 from cdc_pipeline import kafka_limits
-from cdc_pipeline.config import Settings
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.errors import StackError
 from cdc_pipeline.stack.component import PortSetting, check_ports_free, wait_healthy
 from cdc_pipeline.stack.jvm import java_command, properties_text, write_log_config

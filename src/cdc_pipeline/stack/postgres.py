@@ -15,7 +15,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from cdc_pipeline.config import Settings
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.errors import StackError
 from cdc_pipeline.stack.component import PortSetting, check_ports_free, failure, wait_healthy
 from cdc_pipeline.stack.os_user import OsUser, check_traversable, os_user

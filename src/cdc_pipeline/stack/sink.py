@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-from cdc_pipeline.config import ENV_PREFIX, Settings
+from cdc_pipeline.config.settings import ENV_PREFIX, Settings
 from cdc_pipeline.stack.component import PortSetting, check_ports_free, wait_healthy
 from cdc_pipeline.stack.process import Processes
 
@@ -36,14 +36,14 @@ def healthy(settings: Settings) -> bool:
 
 
 def command(settings: Settings, token: str, project_dir: Path) -> list[str]:
-    """``python -X <token> -m cdc_pipeline.cli ... sink``: -X options are ignored by Python but show in the
-    process's command line, which is how our pid files recognise it."""
+    """``python -X <token> -m cdc_pipeline.cli.app ... sink``: -X options are ignored by Python but show in
+    the process command line, which is how our pid files recognise it."""
     return [
         sys.executable,
         "-X",
         f"cdc.stack={token}",
         "-m",
-        "cdc_pipeline.cli",
+        "cdc_pipeline.cli.app",
         "--project-dir",
         str(project_dir),
         "--state-dir",

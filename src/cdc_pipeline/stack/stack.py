@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
-from cdc_pipeline.config import Settings
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.stack import connect, kafka, postgres, sink
 from cdc_pipeline.stack.component import PortSetting, failure, wait_healthy
 from cdc_pipeline.stack.process import Processes

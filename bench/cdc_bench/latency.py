@@ -1,0 +1,219 @@
+"""Scenario ``latency``: end to end, PostgreSQL commit -> visible in DuckDB, on the running stack (`cdc up`).
+
+1. Create ``public.bench_latency`` and register a connector for it (``cdc_bench_latency``, same topic prefix
+   as the pipeline, so the stack's own sink applies it like any other table).
+2. For each rate: a load generator commits inserts with increasing keys, one transaction every 10 ms
+   (rate/100 rows each), and records each transaction's commit time (when COMMIT returned). Meanwhile a poller
+   asks the sink's ``/query`` endpoint for ``max(id)`` every 20 ms; a row is visible from the first answer
+   that includes it (time taken at the middle of the request). Latency = visible - committed.
+3. CPU seconds of PostgreSQL (postmaster and every backend), Kafka, Connect and the sink over the load phase,
+   from /proc of the pids in the state directory's ``run/*.pid``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import statistics
+import threading
+import time
+from contextlib import suppress
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import psycopg
+
+from cdc_bench.measure import children, cpu_seconds, load_average
+from cdc_bench.report import print_table
+from cdc_pipeline.config.settings import Settings
+from cdc_pipeline.connectors.apply import apply_connector
+from cdc_pipeline.connectors.model import TableRef
+from cdc_pipeline.errors import CdcError
+from cdc_pipeline.sample import postgres_dsn
+from cdc_pipeline.stack.process import Processes
+
+TABLE = "bench_latency"
+CONNECTOR = "cdc_bench_latency"
+TICK_S = 0.01
+POLL_S = 0.02
+COMPONENTS = ("postgres", "kafka", "connect", "sink")
+
+
+@dataclass
+class Poller:
+    """Polls ``max(id)`` through the sink's endpoint; ``seen`` holds (time, max id) answers."""
+
+    url: str
+    seen: list[tuple[float, int]] = field(default_factory=list)
+    errors: int = 0
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def run(self) -> None:
+        with httpx.Client(timeout=5.0) as client:
+            while not self._stop.is_set():
+                sent = time.time()
+                try:
+                    reply = client.post(self.url, content=f"SELECT coalesce(max(id), 0) AS m FROM {TABLE}")
+                    value = int(reply.json()["rows"][0][0]) if reply.status_code == 200 else None
+                except (httpx.HTTPError, KeyError, ValueError, IndexError):
+                    value = None
+                if value is None:
+                    self.errors += 1
+                else:
+                    self.seen.append(((sent + time.time()) / 2, value))
+                self._stop.wait(POLL_S)
+
+    def start(self) -> threading.Thread:
+        thread = threading.Thread(target=self.run, name="poller", daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def _pids(settings: Settings) -> dict[str, list[int]]:
+    procs = Processes(settings.state_dir)
+    found: dict[str, list[int]] = {}
+    for name in COMPONENTS:
+        pid = procs.pid(name)
+        if pid is None:
+            raise CdcError(f"{name} is not running", "start the stack with `cdc up` (the sink included)")
+        found[name] = [pid, *children(pid)] if name == "postgres" else [pid]
+    return found
+
+
+def _cpu(pids: dict[str, list[int]]) -> dict[str, float]:
+    total: dict[str, float] = {}
+    for name, group in pids.items():
+        seconds = 0.0
+        for pid in group:
+            with suppress(OSError):  # a backend that ended
+                seconds += cpu_seconds(pid)
+        total[name] = seconds
+    return total
+
+
+def prepare(settings: Settings, debezium: dict[str, str]) -> None:
+    """The table and its connector; ``debezium`` overrides generated connector properties (for tuning)."""
+    with psycopg.connect(postgres_dsn(settings), autocommit=True) as pg:
+        pg.execute(
+            f"CREATE TABLE IF NOT EXISTS public.{TABLE} (id bigint PRIMARY KEY, note text, at timestamptz)"
+        )
+    update = {"connector_name": CONNECTOR, "debezium": {**settings.debezium, **debezium}}
+    apply_connector(settings.model_copy(update=update), [TableRef("public", TABLE)])
+
+
+def _next_id(pg: psycopg.Connection[Any]) -> int:
+    row = pg.execute(f"SELECT coalesce(max(id), 0) FROM public.{TABLE}").fetchone()
+    return int(row[0]) + 1 if row else 1
+
+
+def generate(pg: psycopg.Connection[Any], rate: int, seconds: float, first: int) -> list[tuple[int, float]]:
+    """Commit ``rate`` rows/s for ``seconds``; (last id of the transaction, commit time) per commit."""
+    per_tick = max(1, round(rate * TICK_S))
+    tick = per_tick / rate
+    commits: list[tuple[int, float]] = []
+    next_id, started = first, time.monotonic()
+    for n in range(int(seconds / tick)):
+        delay = started + n * tick - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        last = next_id + per_tick - 1
+        pg.execute(
+            f"INSERT INTO public.{TABLE} SELECT g, 'change ' || g, now() "
+            "FROM generate_series(%s::bigint, %s::bigint) g",
+            (next_id, last),
+        )
+        commits.append((last, time.time()))
+        next_id = last + 1
+    return commits
+
+
+def latencies(commits: list[tuple[int, float]], seen: list[tuple[float, int]]) -> list[float]:
+    """Per committed transaction: when it first became visible minus its commit time (rows of a
+    transaction become visible together)."""
+    times = [t for t, _ in seen]
+    maxima = [m for _, m in seen]
+    running = 0
+    for i, m in enumerate(maxima):  # visibility never goes back
+        running = max(running, m)
+        maxima[i] = running
+    result = []
+    for last, committed in commits:
+        index = bisect.bisect_left(maxima, last)
+        if index < len(times):
+            result.append(max(0.0, times[index] - committed))
+    return result
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def measure_rate(settings: Settings, rate: int, seconds: float) -> dict[str, Any]:
+    pids = _pids(settings)
+    poller = Poller(f"http://127.0.0.1:{settings.sink_http_port}/query")
+    thread = poller.start()
+    load = load_average()
+    with psycopg.connect(postgres_dsn(settings), autocommit=True) as pg:
+        cpu_before, wall = _cpu(pids), time.monotonic()
+        commits = generate(pg, rate, seconds, _next_id(pg))
+        gen_wall = time.monotonic() - wall
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and (not poller.seen or poller.seen[-1][1] < commits[-1][0]):
+            time.sleep(0.05)
+        cpu_after, wall = _cpu(_pids(settings)), time.monotonic() - wall
+    poller.stop()
+    thread.join()
+    lat = latencies(commits, poller.seen)
+    rows = (commits[-1][0] - commits[0][0] + round(rate * TICK_S)) if commits else 0
+    return {
+        "rate": rate,
+        "achieved_rate": rows / gen_wall,
+        "transactions": len(commits),
+        "measured": len(lat),
+        "lost": len(commits) - len(lat),
+        "p50_ms": _percentile(lat, 0.50) * 1000,
+        "p95_ms": _percentile(lat, 0.95) * 1000,
+        "p99_ms": _percentile(lat, 0.99) * 1000,
+        "max_ms": max(lat) * 1000 if lat else float("nan"),
+        "mean_ms": statistics.fmean(lat) * 1000 if lat else float("nan"),
+        "cpu_cores": {k: (cpu_after[k] - cpu_before[k]) / wall for k in COMPONENTS},
+        "poll_errors": poller.errors,
+        "load_before": round(load, 2),
+    }
+
+
+def run(
+    settings: Settings, rates: list[int], seconds: float = 20.0, debezium: dict[str, str] | None = None
+) -> dict[str, Any]:
+    prepare(settings, debezium or {})
+    measure_rate(settings, 50, 3.0)  # warm-up: topic created, sink has found the table
+    results = [measure_rate(settings, rate, seconds) for rate in rates]
+    passing = [r["rate"] for r in results if r["p99_ms"] < 1000 and r["lost"] == 0]
+    print_table(
+        f"end-to-end latency, PostgreSQL commit -> visible in DuckDB ({seconds:.0f} s per rate)",
+        ["rate/s", "achieved/s", "p50 ms", "p95 ms", "p99 ms", "max ms", *[f"{c} cores" for c in COMPONENTS]],
+        [
+            [
+                r["rate"],
+                r["achieved_rate"],
+                r["p50_ms"],
+                r["p95_ms"],
+                r["p99_ms"],
+                r["max_ms"],
+                *[r["cpu_cores"][c] for c in COMPONENTS],
+            ]
+            for r in results
+        ],
+    )
+    best = max(passing, default=None)
+    print(f"highest tested rate with p99 < 1 s: {best if best is not None else 'none'} changes/s")
+    return {
+        "seconds": seconds,
+        "debezium": debezium or {},
+        "results": results,
+        "highest_rate_p99_under_1s": best,
+    }

@@ -1,0 +1,328 @@
+"""Typed settings, layered: defaults < cdc.yaml < .env < .credentials < CDC_* environment < flags.
+
+The files are read from the working directory (or the directory given with ``--project-dir``):
+
+* ``cdc.yaml`` uses the field names below (``postgres_port: 15432``, ``tables: {public: [users]}``).
+* ``.env`` holds non-secret ``KEY=value`` lines with upper-case field names (``POSTGRES_PORT=15432``); names
+  of the original demo's ``.env`` (``KAFKA_CONNECT_PORT``, ``KAFKA_EXTERNAL_PORT``) are accepted as aliases.
+* ``.credentials`` holds the secrets (``POSTGRES_USER``, ``POSTGRES_PASSWORD``, ``POSTGRES_DB``).
+* Environment variables are the upper-case field names with the ``CDC_`` prefix (``CDC_POSTGRES_PORT``).
+
+Every value remembers where it came from, so errors and ``cdc config show`` can say so. When no layer lists
+the tables, they are read from ``tables_file`` (the original demo's ``connector_config.json`` form), or from
+the first of :data:`TABLE_FILE_CANDIDATES` that exists.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+
+from cdc_pipeline.config import values as config_values
+from cdc_pipeline.config.values import read_table_file
+from cdc_pipeline.errors import ConfigError
+from cdc_pipeline.sink.policy import OnError, parse_on_error
+
+ENV_PREFIX = "CDC_"
+ALIASES = {"kafka_connect_port": "connect_port", "kafka_external_port": "kafka_port"}
+SECRET_FIELDS = frozenset({"postgres_password"})
+PATH_FIELDS = ("state_dir", "duckdb_path", "runtime_cache", "tables_file")
+TABLE_FILE_CANDIDATES = (
+    "connector_config.json",
+    "connectors/connector_config.json",
+    "examples/connector_config.json",
+)
+
+
+def _default_cache() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "cdc_pipeline"
+
+
+class Settings(BaseModel):
+    """Everything the local stack and the pipeline need, with defaults that work on one machine."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    state_dir: Path = Field(Path(".cdc"), description="where the stack keeps data, logs and pid files")
+    runtime_cache: Path = Field(default_factory=_default_cache, description="cache of Maven Central jars")
+    postgres_port: int = Field(15432, ge=1, le=65535, description="PostgreSQL port on 127.0.0.1")
+    postgres_user: str = Field("cdc", min_length=1, description="database user (superuser of our cluster)")
+    postgres_password: SecretStr = Field(SecretStr("cdc"), description="password of postgres_user")
+    postgres_db: str = Field("app", min_length=1, description="database to capture")
+    postgres_os_user: str = Field("cdc", min_length=1, description="OS user that runs PostgreSQL as root")
+    kafka_port: int = Field(19092, ge=1, le=65535, description="Kafka broker port on 127.0.0.1")
+    kafka_controller_port: int = Field(19093, ge=1, le=65535, description="KRaft controller port")
+    connect_port: int = Field(18083, ge=1, le=65535, description="Kafka Connect REST port on 127.0.0.1")
+    kafka_heap: str = Field("512m", pattern=r"^\d+[mg]$", description="JVM heap of the broker")
+    connect_heap: str = Field("1g", pattern=r"^\d+[mg]$", description="JVM heap of Kafka Connect")
+    topic_prefix: str = Field("dbserver1", pattern=r"^[A-Za-z0-9_.-]+$", description="Debezium topic.prefix")
+    connector_name: str = Field(
+        "cdc_db_connector", pattern=r"^[A-Za-z0-9_.-]+$", description="Kafka Connect connector name"
+    )
+    tables: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="tables to capture: a mapping of schema to table names, or schema.table,... "
+        "(default: read from tables_file)",
+    )
+    tables_file: Path | None = Field(
+        None,
+        description='table list in the original form {"public": ["users"]} (default: the first of '
+        "connector_config.json, connectors/connector_config.json, examples/connector_config.json)",
+    )
+    exclude_columns: list[str] = Field(
+        default_factory=list, description="columns never captured: schema.table.column,..."
+    )
+    key_columns: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="key of a table without a primary key: a mapping of schema.table to column names, "
+        "or schema.table:col1,col2;...",
+    )
+    signal_table: str = Field(
+        "public.debezium_signal",
+        pattern=r"^[^.\s]+\.[^.\s]+$",
+        description="schema.table Debezium reads signals from (apply creates it; snapshots added tables)",
+    )
+    debezium: dict[str, str] = Field(
+        default_factory=dict,
+        description='Debezium properties that override the generated ones, e.g. {"snapshot.mode": "no_data"}',
+    )
+    max_row_bytes: int = Field(
+        64 << 20,
+        ge=1 << 20,
+        le=512 << 20,
+        description="largest row that replicates, in bytes of its change event's JSON (text as is, bytea "
+        "base64: x4/3; an update under REPLICA IDENTITY FULL carries the row twice); broker, topics, "
+        "Connect's "
+        "producer and the sink's consumer are all sized from it (with a quarter of headroom)",
+    )
+    duckdb_path: Path | None = Field(
+        None, description="DuckDB file (default: <state_dir>/cdc_pipeline.duckdb)"
+    )
+    startup_timeout_s: float = Field(120.0, gt=0, description="deadline for each component to become healthy")
+    sink_max_events: int = Field(100_000, ge=1, description="most change events in one DuckDB transaction")
+    sink_max_bytes: int = Field(64 << 20, ge=1024, description="most Kafka bytes in one DuckDB transaction")
+    sink_max_wait_ms: int = Field(
+        500, ge=1, le=60_000, description="longest a batch waits for more events once it has some"
+    )
+    sink_on_error: OnError = Field(
+        "stop-table",
+        description="a table's change cannot be applied: stop-table (only it stops, the others flow), "
+        "dead-letter (bad records go to the dead-letter topic), stop-sink (alias stop: the whole sink stops)",
+    )
+    sink_dead_letter_topic: str = Field(
+        "",
+        pattern=r"^[A-Za-z0-9_.-]*$",
+        description="dead-letter topic [default: __cdc-dead-letter.<topic_prefix>]",
+    )
+    sink_kafka_retry_s: float = Field(
+        120.0,
+        ge=0,
+        description="how long the sink retries Kafka trouble (a broker restart) with backoff before it stops",
+    )
+    sink_group_id: str = Field("cdc-sink", min_length=1, description="Kafka group id for advisory commits")
+    sink_topic_refresh_ms: int = Field(2000, ge=100, description="how often the sink looks for new tables")
+    sink_table_check_s: float = Field(
+        30.0, gt=0, description="how often the sink asks PostgreSQL whether a captured table was renamed"
+    )
+    sink_http_port: int = Field(
+        18090, ge=0, le=65535, description="the sink's query/metrics/status endpoint on 127.0.0.1 (0: off)"
+    )
+    sink_query_timeout_s: float = Field(
+        300.0, gt=0, description="longest one `cdc query` / `cdc verify` statement may run in the sink"
+    )
+    connector_stall_s: float = Field(
+        60.0,
+        gt=0,
+        description="seconds a RUNNING connector's slot may have no Debezium walsender, or leave committed "
+        "changes of its tables unconfirmed, before `cdc status` shows it STALLED",
+    )
+
+    @field_validator("tables", mode="before")
+    @classmethod
+    def _tables(cls, value: Any) -> dict[str, list[str]]:
+        return config_values.parse_tables(value)
+
+    @field_validator("exclude_columns", mode="before")
+    @classmethod
+    def _exclude_columns(cls, value: Any) -> list[str]:
+        return config_values.parse_columns(value)
+
+    @field_validator("key_columns", mode="before")
+    @classmethod
+    def _key_columns(cls, value: Any) -> dict[str, list[str]]:
+        return config_values.parse_key_columns(value)
+
+    @field_validator("sink_on_error", mode="before")
+    @classmethod
+    def _sink_on_error(cls, value: Any) -> OnError:
+        return parse_on_error(value)
+
+    @field_validator("debezium", mode="before")
+    @classmethod
+    def _debezium(cls, value: Any) -> dict[str, str]:
+        return config_values.parse_properties(value)
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"127.0.0.1:{self.kafka_port}"
+
+    @property
+    def connect_url(self) -> str:
+        return f"http://127.0.0.1:{self.connect_port}"
+
+    @property
+    def dead_letter_topic(self) -> str:
+        return self.sink_dead_letter_topic or f"__cdc-dead-letter.{self.topic_prefix}"
+
+    @property
+    def duckdb_file(self) -> Path:
+        return self.duckdb_path if self.duckdb_path is not None else self.state_dir / "cdc_pipeline.duckdb"
+
+    @property
+    def signal_topic(self) -> str:
+        """The topic Debezium writes the signal table's rows to; the sink must ignore it."""
+        return f"{self.topic_prefix}.{self.signal_table}"
+
+
+@dataclass(frozen=True)
+class LoadedSettings:
+    """The effective settings and, per field, the source its value came from."""
+
+    settings: Settings
+    sources: Mapping[str, str] = field(default_factory=dict)
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.removeprefix("export ").partition("=")
+        if not sep:
+            raise ConfigError(f"{path}:{number}: expected KEY=value, got {raw!r}", "fix or remove that line")
+        values[key.strip()] = value.strip().strip("'\"")
+    return values
+
+
+def _normalize(key: str) -> str | None:
+    name = key.strip().lower()
+    name = ALIASES.get(name, name)
+    return name if name in Settings.model_fields else None
+
+
+def _layer_from_env_style(values: Mapping[str, str], origin: str) -> dict[str, tuple[Any, str]]:
+    layer: dict[str, tuple[Any, str]] = {}
+    for key, value in values.items():
+        name = _normalize(key)
+        if name is not None:
+            layer[name] = (value, f"{origin} ({key})")
+    return layer
+
+
+def _layer_from_yaml(path: Path) -> dict[str, tuple[Any, str]]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({exc})", "fix the file's syntax") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings", "write `key: value` lines")
+    layer: dict[str, tuple[Any, str]] = {}
+    for key, value in data.items():
+        name = _normalize(str(key))
+        if name is None:
+            raise ConfigError(
+                f"{path}: unknown setting {key!r}", f"accepted: {', '.join(Settings.model_fields)}"
+            )
+        layer[name] = (value, str(path))
+    return layer
+
+
+def _env_layer(environ: Mapping[str, str]) -> dict[str, tuple[Any, str]]:
+    picked = {k.removeprefix(ENV_PREFIX): v for k, v in environ.items() if k.startswith(ENV_PREFIX)}
+    return _layer_from_env_style(picked, "environment")
+
+
+def load_settings(
+    project_dir: Path | None = None,
+    overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> LoadedSettings:
+    """Merge every layer, validate once, and raise one clear :class:`ConfigError` on a bad value."""
+    base = project_dir or Path.cwd()
+    layers: list[dict[str, tuple[Any, str]]] = []
+    if (base / "cdc.yaml").is_file():
+        layers.append(_layer_from_yaml(base / "cdc.yaml"))
+    for name in (".env", ".credentials"):
+        if (base / name).is_file():
+            layers.append(_layer_from_env_style(_read_dotenv(base / name), str(base / name)))
+    layers.append(_env_layer(os.environ if environ is None else environ))
+    flags = {k: (v, "command line") for k, v in (overrides or {}).items() if v is not None}
+    layers.append(flags)
+
+    merged: dict[str, tuple[Any, str]] = {}
+    for layer in layers:
+        merged.update(layer)
+    values = {k: v for k, (v, _) in merged.items()}
+    for key in PATH_FIELDS:
+        if key in values and values[key] is not None and not Path(str(values[key])).is_absolute():
+            values[key] = base / str(values[key])
+    values.setdefault("state_dir", base / ".cdc")
+    if "tables" not in merged:
+        merged.update(_tables_from_file(base, values.get("tables_file"), merged))
+        values["tables"] = merged.get("tables", ({}, ""))[0]
+    try:
+        settings = Settings(**values)
+    except ValidationError as exc:
+        raise _config_error(exc, merged) from exc
+    sources = {name: merged[name][1] if name in merged else "default" for name in Settings.model_fields}
+    return LoadedSettings(settings=settings, sources=sources)
+
+
+def _tables_from_file(
+    base: Path, explicit: Any, merged: Mapping[str, tuple[Any, str]]
+) -> dict[str, tuple[Any, str]]:
+    """The table list from ``tables_file`` (when set) or the first candidate file that exists."""
+    if explicit:
+        candidates = [Path(str(explicit))]
+    else:
+        candidates = [base / name for name in TABLE_FILE_CANDIDATES if (base / name).is_file()][:1]
+    if not candidates:
+        return {}
+    path = candidates[0]
+    try:
+        return {"tables": (read_table_file(path), str(path))}
+    except ValueError as exc:
+        origin = merged["tables_file"][1] if explicit else "default"
+        raise ConfigError(
+            f"invalid setting tables_file = {str(path)!r} from {origin}: {exc}",
+            'write {"schema": ["table", ...]}, e.g. {"public": ["users", "orders"]}',
+        ) from exc
+
+
+def _config_error(exc: ValidationError, merged: Mapping[str, tuple[Any, str]]) -> ConfigError:
+    first = exc.errors()[0]
+    key = str(first["loc"][0]) if first["loc"] else "?"
+    origin = merged.get(key, (None, "default"))[1]
+    shown = "***" if key in SECRET_FIELDS else _short(merged.get(key, (None, ""))[0])
+    reason = str(first["msg"]).removeprefix("Value error, ")
+    if first["type"] == "string_pattern_mismatch":
+        reason = "not in the accepted form"
+    return ConfigError(
+        f"invalid setting {key} = {shown} from {origin}: {reason}",
+        f"accepted: {Settings.model_fields[key].description}"
+        if key in Settings.model_fields
+        else "remove it",
+    )
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."

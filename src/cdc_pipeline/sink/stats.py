@@ -1,0 +1,225 @@
+"""What the running sink knows about itself, for ``GET /status`` and ``GET /metrics``.
+
+The sink's thread calls :meth:`SinkStats.record_batch` once per committed batch (after the DuckDB commit) and
+:meth:`SinkStats.record_error` / :meth:`SinkStats.record_dead_letter` when those happen; the HTTP thread reads
+:meth:`SinkStats.snapshot` and the metrics registry. One lock guards the per-table state; the metrics have
+their own locks.
+
+Lag in seconds is measured when a batch is applied: commit time minus the source commit time of the latest
+change to that table in the batch. An idle table is not behind, so the value is not grown while nothing
+arrives (``seconds_since_apply`` says how long it has been quiet).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from cdc_pipeline.sink.changes import TableChanges
+from cdc_pipeline.sink.metrics import DURATION_BUCKETS, SIZE_BUCKETS, Registry
+
+THROUGHPUT_WINDOW_S = 60.0
+OPS = {"c": "create", "u": "update", "d": "delete", "r": "read", "t": "truncate"}
+
+
+@dataclass(frozen=True)
+class TableBatch:
+    """One table's part of one committed batch."""
+
+    source_table: str  # schema.table, as in _cdc.tables
+    ops: Mapping[str, int]  # events per Debezium op letter: c, u, d, r, t
+    upserted: int = 0
+    deleted: int = 0
+    last_lsn: int | None = None
+    last_source_ts_ms: int | None = None
+
+    @staticmethod
+    def from_changes(changes: TableChanges, upserted: int, deleted: int) -> TableBatch:
+        return TableBatch(
+            source_table=f"{changes.source_schema}.{changes.source_table}",
+            ops={op: n for op, n in changes.counts.items() if op in OPS},
+            upserted=upserted,
+            deleted=deleted,
+            last_lsn=changes.last_lsn,
+            last_source_ts_ms=changes.last_source_ts_ms,
+        )
+
+
+@dataclass
+class TableStats:
+    """A table's state as ``/status`` shows it (``rows`` is filled in by the server from DuckDB)."""
+
+    source_table: str
+    events: dict[str, int] = field(default_factory=dict)
+    rows_upserted: int = 0
+    rows_deleted: int = 0
+    last_lsn: int | None = None
+    last_source_ts: str | None = None
+    last_applied_at: str | None = None
+    lag_seconds: float | None = None
+    state: str = "running"
+    last_error: str | None = None
+    duplicates_skipped: int = 0  # redelivered events at or below the applied source position
+    unapplied: int = 0  # keyless updates/deletes without a before-image (not REPLICA IDENTITY FULL)
+
+
+def _iso(epoch_s: float) -> str:
+    return datetime.fromtimestamp(epoch_s, UTC).isoformat(timespec="milliseconds")
+
+
+class SinkStats:
+    """Counters of the running sink, shared between the apply loop and the HTTP server."""
+
+    def __init__(self, registry: Registry | None = None) -> None:
+        self.registry = registry or Registry()
+        r = self.registry
+        self.m_events = r.counter("cdc_events_applied_total", "Change events applied", ("table", "op"))
+        self.m_rows = r.counter("cdc_rows_applied_total", "Rows changed in DuckDB", ("table", "action"))
+        self.m_batches = r.counter("cdc_batches_total", "Batches committed to DuckDB")
+        self.m_batch_size = r.histogram("cdc_batch_events", "Events per committed batch", SIZE_BUCKETS)
+        self.m_apply = r.histogram("cdc_apply_seconds", "Time to apply and commit a batch", DURATION_BUCKETS)
+        self.m_lag = r.gauge("cdc_lag_seconds", "Source commit to DuckDB commit, latest batch", ("table",))
+        self.m_consumer_lag = r.gauge(
+            "cdc_consumer_lag_messages", "Kafka high watermark minus next offset", ("topic", "partition")
+        )
+        self.m_errors = r.counter("cdc_errors_total", "Errors by kind", ("kind",))
+        self.m_dead = r.counter(
+            "cdc_dead_lettered_total", "Records sent to the dead-letter topic", ("topic",)
+        )
+        self.m_duplicates = r.counter(
+            "cdc_duplicates_skipped_total", "Redelivered events skipped by the source position", ("table",)
+        )
+        self.m_unapplied = r.counter(
+            "cdc_unapplied_total", "Keyless updates/deletes without a before-image, dropped", ("table",)
+        )
+        self.m_last_batch = r.gauge("cdc_last_batch_timestamp_seconds", "Unix time of the last commit")
+        self._lock = threading.Lock()
+        self._tables: dict[str, TableStats] = {}
+        self._recent: deque[tuple[float, int]] = deque()
+        self._recent_by_table: dict[str, deque[tuple[float, int]]] = {}
+        self._started = time.time()
+        self._batches = 0
+        self._events = 0
+        self._duplicates = 0
+        self._last_batch_at: float | None = None
+        self._last_error: str | None = None
+        self._consumer_lag: dict[tuple[str, int], int] = {}
+        self.state = "starting"
+
+    # -- updates (the sink's thread) -------------------------------------------------------------------
+
+    def record_batch(self, events: int, apply_s: float, tables: Sequence[TableBatch] = ()) -> None:
+        """After a batch committed: ``events`` consumed, ``apply_s`` to apply it, each table's part."""
+        now = time.time()
+        self.m_batches.inc()
+        self.m_batch_size.observe(events)
+        self.m_apply.observe(apply_s)
+        self.m_last_batch.set(now)
+        with self._lock:
+            self.state = "running"
+            self._batches += 1
+            self._events += events
+            self._last_batch_at = now
+            self._recent.append((now, events))
+            for part in tables:
+                self._record_table(part, now)
+
+    def _record_table(self, part: TableBatch, now: float) -> None:
+        stats = self._tables.setdefault(part.source_table, TableStats(part.source_table))
+        for op, count in part.ops.items():
+            stats.events[op] = stats.events.get(op, 0) + count
+            self.m_events.inc(count, part.source_table, OPS.get(op, op))
+        self._recent_by_table.setdefault(part.source_table, deque()).append((now, sum(part.ops.values())))
+        stats.rows_upserted += part.upserted
+        stats.rows_deleted += part.deleted
+        self.m_rows.inc(part.upserted, part.source_table, "upsert")
+        self.m_rows.inc(part.deleted, part.source_table, "delete")
+        stats.last_applied_at = _iso(now)
+        if part.last_lsn is not None:
+            stats.last_lsn = part.last_lsn
+        if part.last_source_ts_ms is not None:
+            stats.last_source_ts = _iso(part.last_source_ts_ms / 1000)
+            stats.lag_seconds = max(0.0, now - part.last_source_ts_ms / 1000)
+            self.m_lag.set(stats.lag_seconds, part.source_table)
+
+    def record_error(self, kind: str, message: str, table: str | None = None) -> None:
+        """An error the sink met (``kind``: e.g. ``apply``, ``decode``, ``kafka``, ``schema``)."""
+        self.m_errors.inc(1, kind)
+        with self._lock:
+            self._last_error = f"{table}: {message}" if table else message
+            if table is not None:
+                stats = self._tables.setdefault(table, TableStats(table))
+                stats.last_error = message
+
+    def record_dropped(self, table: str, duplicates: int, unapplied: int) -> None:
+        """Events of ``table`` a committed batch consumed but dropped (see ``sink.source.DroppedEvents``)."""
+        self.m_duplicates.inc(duplicates, table)
+        self.m_unapplied.inc(unapplied, table)
+        with self._lock:
+            stats = self._tables.setdefault(table, TableStats(table))
+            stats.duplicates_skipped += duplicates
+            stats.unapplied += unapplied
+            self._duplicates += duplicates
+
+    def record_stopped(self, table: str, reason: str) -> None:
+        """A table stopped (incompatible schema change): it stays visible with its reason."""
+        self.record_error("schema", reason, table)
+        with self._lock:
+            self._tables[table].state = "stopped"
+
+    def record_dead_letter(self, topic: str, count: int = 1) -> None:
+        self.m_dead.inc(count, topic)
+
+    def set_consumer_lag(self, topic: str, partition: int, lag: int) -> None:
+        self.m_consumer_lag.set(lag, topic, str(partition))
+        with self._lock:
+            self._consumer_lag[(topic, partition)] = lag
+
+    def set_state(self, state: str) -> None:
+        """``running``, ``stopping``, ``stopped`` or ``failed``."""
+        with self._lock:
+            self.state = state
+
+    # -- reads (the HTTP thread) -----------------------------------------------------------------------
+
+    def events_per_second(self, now: float | None = None, table: str | None = None) -> float:
+        """Events per second over the last minute (or since start), of all tables or of ``table``."""
+        now = time.time() if now is None else now
+        with self._lock:
+            recent = self._recent if table is None else self._recent_by_table.get(table, deque())
+            while recent and recent[0][0] < now - THROUGHPUT_WINDOW_S:
+                recent.popleft()
+            total = sum(n for _, n in recent)
+        return total / min(THROUGHPUT_WINDOW_S, max(now - self._started, 1.0))
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything ``/status`` returns, as JSON-ready values."""
+        now = time.time()
+        throughput = self.events_per_second(now)
+        with self._lock:
+            names = list(self._tables)
+        rates = {name: round(self.events_per_second(now, name), 3) for name in names}
+        with self._lock:
+            tables = [
+                {**asdict(t), "events_per_second": rates.get(name, 0.0)}
+                for name, t in sorted(self._tables.items())
+            ]
+            lag = [{"topic": t, "partition": p, "lag": n} for (t, p), n in sorted(self._consumer_lag.items())]
+            return {
+                "state": self.state,
+                "started_at": _iso(self._started),
+                "batches": self._batches,
+                "events": self._events,
+                "duplicates_skipped": self._duplicates,
+                "events_per_second": round(throughput, 3),
+                "last_batch_at": _iso(self._last_batch_at) if self._last_batch_at else None,
+                "seconds_since_apply": round(now - self._last_batch_at, 3) if self._last_batch_at else None,
+                "last_error": self._last_error,
+                "consumer_lag": lag,
+                "tables": tables,
+            }

@@ -1,0 +1,140 @@
+"""`cdc sink`: run the commit protocol until SIGINT/SIGTERM, serve reads and metrics, stop on bad input.
+
+Thin I/O around :mod:`cdc_pipeline.sink.loop`: it wires settings to the C++ source and the DuckDB target,
+starts the read-only query/metrics/status endpoint (DESIGN: the sink process serves reads itself, on its own
+cursors, so nobody is locked out of the file), turns signals into a clean stop (the batch in flight
+finishes, DuckDB is checkpointed), and reports progress.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+import time
+from dataclasses import dataclass, field
+from types import FrameType
+
+from cdc_pipeline.config.settings import Settings
+from cdc_pipeline.errors import CdcError
+from cdc_pipeline.observe.endpoint.server import ObserveServer
+from cdc_pipeline.observe.status.connector_poller import ConnectorHealthPoller
+from cdc_pipeline.observe.status.consumer_lag import ConsumerLagPoller
+from cdc_pipeline.sink.admin import AdminQueue
+from cdc_pipeline.sink.duckdb_target import DuckDBTarget
+from cdc_pipeline.sink.loop import BatchOutcome, run
+from cdc_pipeline.sink.source import Source
+from cdc_pipeline.sink.source_catalog import PostgresCatalog
+from cdc_pipeline.sink.stats import SinkStats
+
+log = logging.getLogger("cdc_pipeline.sink")
+
+
+@dataclass
+class Progress:
+    """Totals since start, logged at most every ``every_s`` seconds, and fed to the metrics."""
+
+    stats: SinkStats
+    every_s: float = 5.0
+    events: int = 0
+    batches: int = 0
+    started: float = field(default_factory=time.monotonic)
+    _last_log: float = field(default_factory=time.monotonic)
+
+    def add(self, outcome: BatchOutcome) -> None:
+        self.stats.record_batch(outcome.events, outcome.apply_s, outcome.table_stats)
+        for table, reason in outcome.stopped.items():
+            self.stats.record_stopped(table, reason)
+        for dropped in outcome.dropped:
+            self.stats.record_dropped(dropped.table, dropped.duplicates, dropped.unapplied)
+        self.events += outcome.events
+        self.batches += 1
+        now = time.monotonic()
+        if self.batches == 1 or now - self._last_log >= self.every_s:
+            self._last_log = now
+            rate = self.events / max(now - self.started, 1e-9)
+            log.info("applied %d events in %d batches (%.0f events/s)", self.events, self.batches, rate)
+
+
+class StopFlag:
+    """Set by SIGINT/SIGTERM; the loop checks it between batches."""
+
+    def __init__(self) -> None:
+        self.stopped = False
+
+    def __call__(self) -> bool:
+        return self.stopped
+
+    def handle(self, signum: int, _frame: FrameType | None) -> None:
+        log.info("received %s: finishing the current batch and stopping", signal.Signals(signum).name)
+        self.stopped = True
+
+
+def run_sink(settings: Settings, stop: StopFlag | None = None) -> Progress:
+    """Run until stopped; for bad input (policy `stop`) raise after applying what came before it."""
+    stop = stop or StopFlag()
+    if threading.current_thread() is threading.main_thread():  # signals can only be handled there
+        signal.signal(signal.SIGTERM, stop.handle)
+        signal.signal(signal.SIGINT, stop.handle)
+    stats = SinkStats()
+    progress = Progress(stats)
+    settings.duckdb_file.parent.mkdir(parents=True, exist_ok=True)
+    log.info(
+        "sink: Kafka %s, prefix %s -> %s",
+        settings.bootstrap_servers,
+        settings.topic_prefix,
+        settings.duckdb_file,
+    )
+    catalog = PostgresCatalog(settings)  # DDL only: renames and volatile defaults (sink/schema_follow.py)
+    with DuckDBTarget(settings.duckdb_file, catalog) as target, Source.from_settings(settings) as source:
+        admin = AdminQueue()
+        server = _start_server(settings, target, stats, admin)
+        lag = ConsumerLagPoller(target.cursor, stats, settings.bootstrap_servers, interval_s=5.0).start()
+        health = ConnectorHealthPoller(settings, stats).start()
+        if server is not None:
+            server.connector_health = health.latest
+        try:
+            run(
+                source,
+                target,
+                stop,
+                progress.add,
+                policy=settings.sink_on_error,
+                admin=admin,
+                on_ready=lambda: stats.set_state("running"),
+                table_check_s=settings.sink_table_check_s,
+            )
+        except CdcError as exc:
+            stats.record_error("apply", str(exc))
+            stats.set_state("failed")
+            raise
+        finally:
+            catalog.close()
+            lag.stop()
+            health.stop()
+            if server is not None:
+                server.stop()
+    stats.set_state("stopped")
+    log.info("sink stopped after %d events", progress.events)
+    return progress
+
+
+def _start_server(
+    settings: Settings, target: DuckDBTarget, stats: SinkStats, admin: AdminQueue
+) -> ObserveServer | None:
+    if not settings.sink_http_port:
+        return None
+    try:
+        server = ObserveServer(
+            target.cursor,
+            stats,
+            port=settings.sink_http_port,
+            query_timeout_s=settings.sink_query_timeout_s,
+            admin=admin,
+        ).start()
+    except OSError as exc:
+        raise CdcError(
+            f"the sink's endpoint cannot listen on 127.0.0.1:{settings.sink_http_port} ({exc.strerror})",
+            "set SINK_HTTP_PORT in .env (or CDC_SINK_HTTP_PORT) to a free port, or 0 to turn it off",
+        ) from exc
+    return server
