@@ -92,6 +92,10 @@ def _median(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return ordered[len(ordered) // 2]
 
 
+def _row(label: str, events: int, run: dict[str, Any]) -> list[Any]:
+    return [label, events, run["wall_s"], events / run["wall_s"], run["cpu_s"], run["peak_rss_mb"]]
+
+
 def summarize(
     filled: FillReport,
     runs: dict[str, list[dict[str, Any]]],
@@ -113,42 +117,11 @@ def summarize(
         "ours/rowbyrow": rate["ours"] / rate["rowbyrow"],
     }
     rows = [
-        [
-            "ours (sink: consume+decode+apply+commit)",
-            n,
-            ours["wall_s"],
-            rate["ours"],
-            ours["cpu_s"],
-            ours["peak_rss_mb"],
-        ],
-        *[
-            ["ours, prefetch queue 256 MiB", n, t["wall_s"], n / t["wall_s"], t["cpu_s"], t["peak_rss_mb"]]
-            for t in runs.get("sink_tuned", [])
-        ],
-        [
-            "(a) consume+decode only",
-            n,
-            decode["wall_s"],
-            rate["decode"],
-            decode["cpu_s"],
-            decode["peak_rss_mb"],
-        ],
-        [
-            f"(b) bulk load of final {bulk['rows']:,} rows",
-            n,
-            bulk["wall_s"],
-            rate["bulk"],
-            bulk["cpu_s"],
-            bulk["peak_rss_mb"],
-        ],
-        [
-            f"(c) row-by-row, first {rbr['events']:,} events",
-            rbr["events"],
-            rbr["wall_s"],
-            rate["rowbyrow"],
-            rbr["cpu_s"],
-            rbr["peak_rss_mb"],
-        ],
+        _row("ours (sink: consume+decode+apply+commit)", n, ours),
+        *[_row("ours, prefetch queue 256 MiB", n, tuned) for tuned in runs.get("sink_tuned", [])],
+        _row("(a) consume+decode only", n, decode),
+        _row(f"(b) bulk load of final {bulk['rows']:,} rows", n, bulk),
+        _row(f"(c) row-by-row, first {rbr['events']:,} events", rbr["events"], rbr),
     ]
     print_table(
         f"sink throughput: {n:,} events ({filled.bytes / n:,.0f} B/event), final state ok={state['ok']}",

@@ -13,7 +13,7 @@ compared).
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -124,23 +124,7 @@ def _verify_table(
     report: VerifyReport,
 ) -> TableReport:
     def wait() -> str | None:
-        """Reach a consistent point first (a table the sink has yet to create must not read as missing)."""
-        if not options.wait:
-            return None
-        try:
-            point = reach_consistent_point(
-                pg,
-                replica,
-                slot=slot_name(settings),
-                bootstrap=settings.bootstrap_servers,
-                topics=topics,
-                timeout_s=options.timeout_s,
-            )
-        except UndecidedError as exc:
-            report.undecided_reason = str(exc)
-            return str(exc)
-        report.consistent_lsn, report.waited_s = point.lsn, report.waited_s + point.waited_s
-        return None
+        return _wait_consistent(pg, replica, settings=settings, options=options, topics=topics, report=report)
 
     undecided = wait()
     try:
@@ -152,6 +136,47 @@ def _verify_table(
         return table
     if not shape.duck_exists:
         return _absent_in_duckdb(pg, shape.shape.pg_table, table)
+    return _compare_until_settled(pg, replica, options=options, shape=shape, table=table, wait=wait)
+
+
+def _wait_consistent(
+    pg: psycopg.Connection[Any],
+    replica: Replica,
+    *,
+    settings: Settings,
+    options: VerifyOptions,
+    topics: Sequence[str],
+    report: VerifyReport,
+) -> str | None:
+    """Reach a consistent point first (a table the sink has yet to create must not read as missing)."""
+    if not options.wait:
+        return None
+    try:
+        point = reach_consistent_point(
+            pg,
+            replica,
+            slot=slot_name(settings),
+            bootstrap=settings.bootstrap_servers,
+            topics=topics,
+            timeout_s=options.timeout_s,
+        )
+    except UndecidedError as exc:
+        report.undecided_reason = str(exc)
+        return str(exc)
+    report.consistent_lsn, report.waited_s = point.lsn, report.waited_s + point.waited_s
+    return None
+
+
+def _compare_until_settled(
+    pg: psycopg.Connection[Any],
+    replica: Replica,
+    *,
+    options: VerifyOptions,
+    shape: verify_catalog.CatalogShape,
+    table: TableReport,
+    wait: Callable[[], str | None],
+) -> TableReport:
+    """Compare; a difference counts once the source stood still or the same keys differ again later."""
     previous: list[Any] = []
     for attempt in range(1, max(1, options.attempts) + 1):
         table.attempts = attempt
@@ -171,7 +196,6 @@ def _verify_table(
             table.verdict = "equal"
             return table
         seen = _sample_keys(table.differences)
-        # Real, not in flight: the source stood still, or the same keys differ again at a later point.
         if current_lsn(pg) == started or not options.wait or (seen and seen == previous):
             table.verdict = "different"
             return table
