@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from cdc_pipeline.dead_letter.commands import signal_payloads
 from cdc_pipeline.dead_letter.records import (
     DeadLetter,
     Selection,
@@ -14,6 +13,7 @@ from cdc_pipeline.dead_letter.records import (
     key_filter,
     parse,
     plan,
+    signal_payloads,
 )
 
 pytestmark = pytest.mark.unit

@@ -29,6 +29,7 @@ from cdc_pipeline.dead_letter.records import (
     key_filter,
     parse,
     plan,
+    signal_payloads,
 )
 from cdc_pipeline.errors import CdcError
 from cdc_pipeline.tables import run_request
@@ -255,40 +256,6 @@ def _described(selection: Selection) -> str:
         if value is not None
     ]
     return ", ".join(parts) or "(all)"
-
-
-_SIGNAL_DATA_MAX = 2000  # the signal table's data column is VARCHAR(2048)
-
-
-def _payload(table: TableRef, keys: list[dict[str, Any]], keyless: bool) -> str:
-    condition = {"data-collection": table.pattern, "filter": key_filter(keys)}
-    data: dict[str, Any] = {
-        "data-collections": [table.pattern],
-        "type": "incremental",
-        "additional-conditions": [condition],
-    }
-    if keyless:  # keyed by key_columns, no primary key: Debezium snapshots it by those columns
-        data["surrogate-key"] = ",".join(keys[0])
-    return json.dumps(data)
-
-
-def signal_payloads(
-    present: dict[str, list[dict[str, Any]]], keyless: frozenset[str] = frozenset()
-) -> list[str]:
-    """Incremental snapshots of exactly these keys (``additional-conditions``), one table per signal, keys
-    split so that each signal's data fits the signal table's column."""
-    payloads: list[str] = []
-    for name, keys in present.items():
-        table = TableRef.parse(name)
-        chunk: list[dict[str, Any]] = []
-        for key in keys:
-            if chunk and len(_payload(table, [*chunk, key], name in keyless)) > _SIGNAL_DATA_MAX:
-                payloads.append(_payload(table, chunk, name in keyless))
-                chunk = []
-            chunk.append(key)
-        if chunk:
-            payloads.append(_payload(table, chunk, name in keyless))
-    return payloads
 
 
 def _send_signal(settings: Settings, present: dict[str, list[dict[str, Any]]]) -> str:

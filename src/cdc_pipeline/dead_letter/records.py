@@ -25,6 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cdc_pipeline.connectors.model import TableRef
+
 REASON = "cdc.error.reason"
 SOURCE_TOPIC = "cdc.source.topic"
 SOURCE_PARTITION = "cdc.source.partition"
@@ -187,3 +189,37 @@ def key_filter(keys: Sequence[dict[str, Any]]) -> str:
 
 def describe_key(key: dict[str, Any] | None) -> str:
     return "no key" if key is None else ", ".join(f"{c}={v!r}" for c, v in key.items())
+
+
+_SIGNAL_DATA_MAX = 2000  # the signal table's data column is VARCHAR(2048)
+
+
+def _payload(table: TableRef, keys: list[dict[str, Any]], keyless: bool) -> str:
+    condition = {"data-collection": table.pattern, "filter": key_filter(keys)}
+    data: dict[str, Any] = {
+        "data-collections": [table.pattern],
+        "type": "incremental",
+        "additional-conditions": [condition],
+    }
+    if keyless:  # keyed by key_columns, no primary key: Debezium snapshots it by those columns
+        data["surrogate-key"] = ",".join(keys[0])
+    return json.dumps(data)
+
+
+def signal_payloads(
+    present: dict[str, list[dict[str, Any]]], keyless: frozenset[str] = frozenset()
+) -> list[str]:
+    """Incremental snapshots of exactly these keys (``additional-conditions``), one table per signal, keys
+    split so that each signal's data fits the signal table's column."""
+    payloads: list[str] = []
+    for name, keys in present.items():
+        table = TableRef.parse(name)
+        chunk: list[dict[str, Any]] = []
+        for key in keys:
+            if chunk and len(_payload(table, [*chunk, key], name in keyless)) > _SIGNAL_DATA_MAX:
+                payloads.append(_payload(table, chunk, name in keyless))
+                chunk = []
+            chunk.append(key)
+        if chunk:
+            payloads.append(_payload(table, chunk, name in keyless))
+    return payloads
