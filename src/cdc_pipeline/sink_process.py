@@ -17,6 +17,8 @@ from types import FrameType
 
 from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.errors import CdcError
+from cdc_pipeline.observe.endpoint import sandbox
+from cdc_pipeline.observe.endpoint.client import query_limits
 from cdc_pipeline.observe.endpoint.server import ObserveServer
 from cdc_pipeline.observe.status.connector_poller import ConnectorHealthPoller
 from cdc_pipeline.observe.status.consumer_lag import ConsumerLagPoller
@@ -88,6 +90,8 @@ def run_sink(settings: Settings, stop: StopFlag | None = None) -> Progress:
     catalog = PostgresCatalog(settings)  # DDL only: renames and volatile defaults (sink/schema_follow.py)
     with DuckDBTarget(settings.duckdb_file, catalog) as target, Source.from_settings(settings) as source:
         admin = AdminQueue()
+        with target.cursor() as cursor:  # before any reader: no file, URL or extension access, ever
+            sandbox.lock_down(cursor)
         server = _start_server(settings, target, stats, admin)
         lag = ConsumerLagPoller(target.cursor, stats, settings.bootstrap_servers, interval_s=5.0).start()
         health = ConnectorHealthPoller(settings, stats).start()
@@ -129,7 +133,7 @@ def _start_server(
             target.cursor,
             stats,
             port=settings.sink_http_port,
-            query_timeout_s=settings.sink_query_timeout_s,
+            limits=query_limits(settings),
             admin=admin,
         ).start()
     except OSError as exc:

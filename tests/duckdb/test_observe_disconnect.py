@@ -11,9 +11,12 @@ from pathlib import Path
 import httpx
 import pytest
 
+from cdc_pipeline.observe.endpoint.query_exec import QueryLimits
 from cdc_pipeline.observe.endpoint.server import ObserveServer
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
 from cdc_pipeline.sink.stats import SinkStats
+
+LIMITS = QueryLimits(timeout_s=60, max_rows=10_000_000, max_bytes=1 << 30)
 
 pytestmark = pytest.mark.duckdb
 
@@ -41,7 +44,7 @@ def test_a_client_hanging_up_mid_answer_logs_one_line_and_no_traceback(
     caplog.set_level(logging.INFO, logger="cdc_pipeline.observe")
     target = DuckDBTarget(tmp_path / "replica.duckdb")
     try:
-        with ObserveServer(target.cursor, SinkStats(), port=0, query_timeout_s=60) as server:
+        with ObserveServer(target.cursor, SinkStats(), port=0, limits=LIMITS) as server:
             assert _hang_up_mid_answer(server.port) > 0
             deadline = time.monotonic() + 30
             while "went away" not in caplog.text and time.monotonic() < deadline:

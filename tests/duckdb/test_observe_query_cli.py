@@ -12,9 +12,12 @@ import pytest
 from typer.testing import CliRunner
 
 from cdc_pipeline.cli.app import app
+from cdc_pipeline.observe.endpoint.query_exec import QueryLimits
 from cdc_pipeline.observe.endpoint.server import ObserveServer
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
 from cdc_pipeline.sink.stats import SinkStats
+
+LIMITS = QueryLimits(timeout_s=60, max_rows=10_000_000, max_bytes=1 << 30)
 
 pytestmark = pytest.mark.duckdb
 runner = CliRunner()
@@ -46,7 +49,7 @@ def no_sink(monkeypatch: pytest.MonkeyPatch) -> None:
 def sink_endpoint(state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ObserveServer]:
     with (
         DuckDBTarget(state_dir / "cdc_pipeline.duckdb") as target,
-        ObserveServer(target.cursor, SinkStats(), port=0) as server,
+        ObserveServer(target.cursor, SinkStats(), port=0, limits=LIMITS) as server,
     ):
         monkeypatch.setenv("CDC_SINK_HTTP_PORT", str(server.port))
         yield server

@@ -16,9 +16,12 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
 
 from cdc_pipeline.observe.endpoint import query_exec
+from cdc_pipeline.observe.endpoint.query_exec import QueryLimits
 from cdc_pipeline.observe.endpoint.server import ObserveServer
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
 from cdc_pipeline.sink.stats import SinkStats, TableBatch
+
+LIMITS = QueryLimits(timeout_s=60, max_rows=10_000_000, max_bytes=1 << 30)
 
 pytestmark = pytest.mark.duckdb
 
@@ -63,7 +66,7 @@ def served(tmp_path: Path) -> Iterator[tuple[ObserveServer, Writer]]:
     target = DuckDBTarget(tmp_path / "replica.duckdb")
     writer = Writer(target)
     stats = SinkStats()
-    with ObserveServer(target.cursor, stats, port=0, query_timeout_s=30) as server:
+    with ObserveServer(target.cursor, stats, port=0, limits=LIMITS) as server:
         writer.thread.start()
         try:
             yield server, writer

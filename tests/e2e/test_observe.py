@@ -22,8 +22,11 @@ import duckdb
 from cdc_pipeline.cli.app import app
 from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.observe.endpoint.client import LocalReplica
+from cdc_pipeline.observe.endpoint.query_exec import QueryLimits
 from cdc_pipeline.observe.verify.run import VerifyOptions, VerifyReport, verify_with
 from tests.e2e.conftest import settings_env
+
+LIMITS = QueryLimits(timeout_s=60, max_rows=10_000_000, max_bytes=1 << 30)
 
 pytestmark = pytest.mark.e2e
 
@@ -94,7 +97,7 @@ def replica(pg: psycopg.Connection[Any], tmp_path: Path) -> Iterator[tuple[str, 
 
 def run_verify(pg: psycopg.Connection[Any], path: Path, settings: Settings, table: str) -> VerifyReport:
     with duckdb.connect(str(path)) as conn:
-        replica = LocalReplica(conn, "test", timeout_s=60)
+        replica = LocalReplica(conn, "test", LIMITS)
         return verify_with(pg, replica, settings, VerifyOptions(tables=[table], wait=False, sample=5))
 
 
@@ -203,7 +206,7 @@ def test_verify_waits_for_the_running_sink_then_finds_a_damaged_row(
     apply_connector(settings, [TableRef("public", table)])
     try:
         with running_sink(settings) as check, duck_connect(settings.duckdb_file) as duck:
-            replica = LocalReplica(duck, "the sink's database", timeout_s=60)
+            replica = LocalReplica(duck, "the sink's database", LIMITS)
             # changes committed just before verify starts must be waited for, not reported
             pg.execute(f"UPDATE {table} SET name = 'late' WHERE id <= 50")
             pg.execute(f"DELETE FROM {table} WHERE id = 300")

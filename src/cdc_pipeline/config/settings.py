@@ -137,6 +137,12 @@ class Settings(BaseModel):
     sink_query_timeout_s: float = Field(
         300.0, gt=0, description="longest one `cdc query` / `cdc verify` statement may run in the sink"
     )
+    sink_query_max_rows: int = Field(
+        1_000_000, gt=0, description="most rows one query through the sink's endpoint may return"
+    )
+    sink_query_max_bytes: int = Field(
+        256 << 20, gt=0, description="most bytes (as Arrow) one query's result may hold in the sink's memory"
+    )
     connector_stall_s: float = Field(
         60.0,
         gt=0,

@@ -70,6 +70,8 @@ SINK_FIELDS = (
     "sink_kafka_retry_s",
     "sink_http_port",
     "sink_query_timeout_s",
+    "sink_query_max_rows",
+    "sink_query_max_bytes",
     "max_row_bytes",
     # The sink reads PostgreSQL's catalog for DDL (sink/source_catalog.py) and samples its connector's
     # health (observe/connector_poller.py): Connect, the slot in PostgreSQL, the thresholds. The password

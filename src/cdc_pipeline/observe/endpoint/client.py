@@ -17,8 +17,8 @@ import httpx
 import duckdb
 from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.errors import CdcError
-from cdc_pipeline.observe.endpoint import query_exec
-from cdc_pipeline.observe.endpoint.query_exec import QueryResult
+from cdc_pipeline.observe.endpoint import query_exec, sandbox
+from cdc_pipeline.observe.endpoint.query_exec import QueryLimits, QueryResult
 from cdc_pipeline.observe.endpoint.readonly import InvalidSqlError, WriteRefusedError
 
 
@@ -35,8 +35,11 @@ def http_port(settings: Settings) -> int:
     return settings.sink_http_port
 
 
-def query_timeout_s(settings: Settings) -> float:
-    return settings.sink_query_timeout_s
+def query_limits(settings: Settings) -> QueryLimits:
+    """What one statement may take: ``sink_query_timeout_s``, ``sink_query_max_rows``/``_max_bytes``."""
+    return QueryLimits(
+        settings.sink_query_timeout_s, settings.sink_query_max_rows, settings.sink_query_max_bytes
+    )
 
 
 def endpoint_url(settings: Settings) -> str:
@@ -87,17 +90,19 @@ class HttpReplica:
 class LocalReplica:
     """A DuckDB connection: the file opened read-only, or a connection of this process (tests)."""
 
-    def __init__(self, conn: duckdb.DuckDBPyConnection, via: str, timeout_s: float) -> None:
+    def __init__(self, conn: duckdb.DuckDBPyConnection, via: str, limits: QueryLimits) -> None:
         self.conn = conn
         self.via = via
-        self.timeout_s = timeout_s
+        self.limits = limits
 
     def query(self, sql: str) -> QueryResult:
         cursor = self.conn.cursor()
         try:
-            return query_exec.run_read_only(cursor, sql, self.timeout_s)
+            return query_exec.run_read_only(cursor, sql, self.limits)
         except query_exec.QueryTimeoutError as exc:
             raise QueryError(str(exc), kind="timeout") from exc
+        except query_exec.ResultTooLargeError as exc:
+            raise QueryError(str(exc), kind="too_large") from exc
         except WriteRefusedError as exc:
             raise QueryError(str(exc), kind="refused") from exc
         except (duckdb.Error, InvalidSqlError) as exc:
@@ -113,7 +118,7 @@ def sink_endpoint_answers(url: str, timeout_s: float = 1.0) -> bool:
         return False
 
 
-def open_read_only(path: Path, timeout_s: float) -> LocalReplica:
+def open_read_only(path: Path, limits: QueryLimits) -> LocalReplica:
     if not path.is_file():
         raise QueryError(
             f"no DuckDB file at {path} and no sink endpoint answers",
@@ -121,28 +126,28 @@ def open_read_only(path: Path, timeout_s: float) -> LocalReplica:
             kind="no_replica",
         )
     try:
-        conn = duckdb.connect(str(path), read_only=True)
+        conn = sandbox.open_read_only(path)
     except duckdb.IOException as exc:
         raise QueryError(
             f"cannot open {path} read-only: {exc}",
             "another process holds it read-write; query through that process's endpoint (sink_http_port)",
             kind="no_replica",
         ) from exc
-    return LocalReplica(conn, f"the file {path} (read-only)", timeout_s)
+    return LocalReplica(conn, f"the file {path} (read-only)", limits)
 
 
 @contextmanager
 def open_replica(settings: Settings) -> Iterator[Replica]:
     """The sink's endpoint when it answers, else the DuckDB file read-only."""
-    url, timeout = endpoint_url(settings), query_timeout_s(settings)
+    url, limits = endpoint_url(settings), query_limits(settings)
     if http_port(settings) and sink_endpoint_answers(url):
-        http = HttpReplica(url, timeout)
+        http = HttpReplica(url, limits.timeout_s)
         try:
             yield http
         finally:
             http.close()
         return
-    local = open_read_only(settings.duckdb_file, timeout)
+    local = open_read_only(settings.duckdb_file, limits)
     try:
         yield local
     finally:

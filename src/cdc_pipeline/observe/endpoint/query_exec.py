@@ -14,10 +14,12 @@ import io
 import json
 import math
 import threading
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from time import monotonic
 from typing import Any
 from uuid import UUID
 
@@ -38,6 +40,23 @@ class QueryTimeoutError(RuntimeError):
     """The statement ran longer than the endpoint allows."""
 
 
+class ResultTooLargeError(RuntimeError):
+    """The result has more rows or bytes than the endpoint returns; the statement was stopped."""
+
+
+class ClientGoneError(RuntimeError):
+    """The client closed its connection; its statement was interrupted."""
+
+
+@dataclass(frozen=True)
+class QueryLimits:
+    """Per statement: wall time, and the result's rows and Arrow bytes (which bound the sink's memory)."""
+
+    timeout_s: float
+    max_rows: int
+    max_bytes: int
+
+
 @dataclass(frozen=True)
 class QueryResult:
     """Column names, DuckDB type names and the rows as an Arrow table."""
@@ -47,28 +66,84 @@ class QueryResult:
     table: pa.Table
 
 
-def run_read_only(cursor: duckdb.DuckDBPyConnection, sql: str, timeout_s: float) -> QueryResult:
-    """Check, then run ``sql`` in a rolled-back transaction.
+_BATCH_ROWS = 16_384
 
-    Raises WriteRefusedError, InvalidSqlError, QueryTimeoutError, or duckdb.Error (e.g. an unknown table).
+
+def run_read_only(
+    cursor: duckdb.DuckDBPyConnection,
+    sql: str,
+    limits: QueryLimits,
+    client_gone: Callable[[], bool] = lambda: False,
+) -> QueryResult:
+    """Check, then run ``sql`` in a rolled-back transaction, streaming its result within ``limits``.
+
+    Raises WriteRefusedError, InvalidSqlError, QueryTimeoutError, ResultTooLargeError, ClientGoneError, or
+    duckdb.Error (e.g. an unknown table).
     """
     statement = check_read_only(sql)
-    timer = threading.Timer(timeout_s, cursor.interrupt)
-    timer.daemon = True
+    watchdog = _Watchdog(cursor, limits.timeout_s, client_gone)
     cursor.begin()
-    timer.start()
+    watchdog.start()
     try:
         relation = cursor.sql(statement)
         if relation is None:
             return QueryResult([], [], pa.table({}))
-        table = relation.to_arrow_table()
+        table = _bounded(relation.to_arrow_reader(_BATCH_ROWS), limits)
         return QueryResult(list(relation.columns), [str(t) for t in relation.types], table)
     except duckdb.InterruptException as exc:
-        raise QueryTimeoutError(f"the statement ran longer than {timeout_s:g} s and was interrupted") from exc
+        if watchdog.reason == "gone":
+            raise ClientGoneError("the client went away; its statement was interrupted") from exc
+        raise QueryTimeoutError(
+            f"the statement ran longer than {limits.timeout_s:g} s and was interrupted"
+        ) from exc
     finally:
-        timer.cancel()
+        watchdog.stop()
         with suppress(duckdb.Error):
             cursor.rollback()
+
+
+def _bounded(reader: pa.RecordBatchReader, limits: QueryLimits) -> pa.Table:
+    batches: list[pa.RecordBatch] = []
+    rows = size = 0
+    for batch in reader:
+        rows, size = rows + batch.num_rows, size + batch.nbytes
+        if rows > limits.max_rows or size > limits.max_bytes:
+            raise ResultTooLargeError(
+                f"the result is over the endpoint's limit of {limits.max_rows:,} rows or "
+                f"{limits.max_bytes:,} bytes and was stopped; add a LIMIT or a WHERE, or raise "
+                "SINK_QUERY_MAX_ROWS / SINK_QUERY_MAX_BYTES in .env"
+            )
+        batches.append(batch)
+    return pa.Table.from_batches(batches, schema=reader.schema)
+
+
+class _Watchdog:
+    """Interrupts the cursor's statement once it runs too long or its client has gone."""
+
+    def __init__(self, cursor: duckdb.DuckDBPyConnection, timeout_s: float, gone: Callable[[], bool]):
+        self._cursor, self._timeout_s, self._gone = cursor, timeout_s, gone
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="cdc-query-watchdog", daemon=True)
+        self.reason: str | None = None
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._done.set()
+        self._thread.join(timeout=5)
+
+    def _watch(self) -> None:
+        deadline = monotonic() + self._timeout_s
+        while not self._done.wait(0.1):
+            if monotonic() >= deadline:
+                self.reason = "timeout"
+            elif self._gone():
+                self.reason = "gone"
+            else:
+                continue
+            self._cursor.interrupt()
+            return
 
 
 def json_value(value: Any) -> Any:

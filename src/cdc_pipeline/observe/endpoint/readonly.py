@@ -6,8 +6,10 @@ Three layers, because each alone has a gap:
    string literals and ``SELECT 1; DROP TABLE x`` cannot hide a second statement: exactly one statement,
    of type SELECT (which includes ``WITH``, ``FROM``-first, ``VALUES``, ``SHOW``, ``DESCRIBE``,
    ``SUMMARIZE``, ``PIVOT``-less ``UNPIVOT``) or EXPLAIN without ANALYZE (which would execute the statement).
-2. A SELECT can still call functions with effects outside the transaction (``checkpoint()``, sequences), so
-   the parsed tree (``json_serialize_sql``) is searched for those function names.
+2. A SELECT can still write or act outside its transaction: a writable CTE (``WITH x AS (DELETE ... RETURNING
+   *) SELECT ...``) or functions such as ``checkpoint()`` and sequences. So the parsed tree
+   (``json_serialize_sql``) is searched for any INSERT/UPDATE/DELETE/MERGE node and for those function
+   names, and a SELECT whose tree DuckDB cannot serialize is refused rather than trusted.
 3. The statement runs in a transaction that is always rolled back (see :mod:`.query_exec`).
 """
 
@@ -25,6 +27,7 @@ import duckdb
 DENIED_FUNCTIONS = frozenset({"checkpoint", "force_checkpoint", "nextval", "setval"})
 _EXPLAIN = re.compile(r"^\s*EXPLAIN\b(?P<rest>.*)$", re.IGNORECASE | re.DOTALL)
 _ANALYZE = re.compile(r"^\s*(\(\s*)?ANALY[SZ]E\b", re.IGNORECASE)
+_WRITES = frozenset({"INSERT", "UPDATE", "DELETE", "MERGE", "UPSERT"})
 _PARSER = threading.local()  # an in-memory connection per thread, only to serialize parse trees
 
 
@@ -79,15 +82,37 @@ def _check_functions(sql: str) -> None:
     if not hasattr(_PARSER, "conn"):
         _PARSER.conn = duckdb.connect(":memory:")
     serialized = _PARSER.conn.execute("SELECT json_serialize_sql(?)", [sql]).fetchone()
-    tree: Any = json.loads(serialized[0]) if serialized else {}
-    if tree.get("error"):  # not serializable: rare SELECT forms; layer 3 still applies
-        return
+    tree: Any = json.loads(serialized[0]) if serialized else {"error": True}
+    if tree.get("error"):
+        raise WriteRefusedError(
+            "this statement form cannot be inspected, so the read-only endpoint refuses it: "
+            + str(tree.get("error_message") or "write it as a plain SELECT")
+        )
+    writes = sorted(set(_writing_nodes(tree)))
+    if writes:
+        raise WriteRefusedError(
+            f"the statement writes ({', '.join(writes)} inside a SELECT, e.g. a writable CTE); "
+            "the endpoint is read-only"
+        )
     used = {name.lower() for name in _function_names(tree)}
     denied = sorted(used & DENIED_FUNCTIONS)
     if denied:
         raise WriteRefusedError(
             f"function {', '.join(denied)}() changes the database; the endpoint is read-only"
         )
+
+
+def _writing_nodes(node: Any) -> Iterator[str]:
+    """Query nodes that change rows (``DELETE_QUERY_NODE``...), anywhere in the tree."""
+    if isinstance(node, dict):
+        kind = node.get("type")
+        if isinstance(kind, str) and kind.endswith("_QUERY_NODE") and kind.split("_")[0] in _WRITES:
+            yield kind.removesuffix("_QUERY_NODE")
+        for value in node.values():
+            yield from _writing_nodes(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _writing_nodes(value)
 
 
 def _function_names(node: Any) -> Iterator[str]:

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import json
 import logging
+import select
+import socket
 import threading
 from collections.abc import Callable
 from contextlib import closing
@@ -58,7 +60,7 @@ class ObserveServer:
         cursor: CursorFactory,
         stats: SinkStats,
         port: int,
-        query_timeout_s: float = 60.0,
+        limits: query_exec.QueryLimits,
         *,
         admin: AdminQueue | None = None,
         connector_health: HealthSource | None = None,
@@ -67,7 +69,7 @@ class ObserveServer:
         self.admin = admin
         self.connector_health = connector_health
         self.stats = stats
-        self.query_timeout_s = query_timeout_s
+        self.limits = limits
         self._httpd = ThreadingHTTPServer((HOST, port), _handler_class(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
@@ -101,16 +103,23 @@ class ObserveServer:
 
     # -- endpoint bodies -------------------------------------------------------------------------------
 
-    def query(self, sql: str, fmt: str) -> tuple[int, str, bytes]:
+    def query(
+        self, sql: str, fmt: str, client_gone: Callable[[], bool] = lambda: False
+    ) -> tuple[int, str, bytes]:
         try:
             with closing(self.cursor()) as cursor:
-                result = query_exec.run_read_only(cursor, sql, self.query_timeout_s)
+                result = query_exec.run_read_only(cursor, sql, self.limits, client_gone)
         except WriteRefusedError as exc:
             return _error(403, "refused", str(exc))
         except InvalidSqlError as exc:
             return _error(400, "invalid_sql", str(exc))
         except query_exec.QueryTimeoutError as exc:
             return _error(504, "timeout", str(exc))
+        except query_exec.ResultTooLargeError as exc:
+            return _error(413, "too_large", str(exc))
+        except query_exec.ClientGoneError as exc:
+            log.info("a query's client went away; its statement was interrupted")
+            return _error(499, "client_gone", str(exc))
         except duckdb.Error as exc:
             return _error(400, "sql_error", str(exc))
         return 200, query_exec.CONTENT_TYPES[fmt], query_exec.encode(result, fmt)
@@ -164,6 +173,33 @@ def _merge(stored: dict[str, Any], live: dict[str, Any] | None) -> dict[str, Any
 
 def _error(status: int, kind: str, message: str) -> tuple[int, str, bytes]:
     return status, "application/json", json.dumps({"error": message, "kind": kind}).encode("utf-8")
+
+
+Answer = tuple[int, str, bytes]
+
+
+def _query_request(body: str, query: str, content_type: str) -> tuple[str, str, Answer | None]:
+    """(sql, format, None) of a ``POST /query``, or ("", "", the error answer)."""
+    fmt = parse_qs(query).get("format", ["json"])[0]
+    sql = body
+    if "json" in content_type:
+        try:
+            request = json.loads(body)
+            sql, fmt = str(request["sql"]), str(request.get("format", fmt))
+        except (ValueError, KeyError, TypeError):
+            return "", "", _error(400, "bad_request", 'expected JSON {"sql": "...", "format": "json"}')
+    if fmt not in query_exec.FORMATS:
+        return "", "", _error(400, "bad_request", f"format must be one of {', '.join(query_exec.FORMATS)}")
+    return sql, fmt, None
+
+
+def _client_gone(connection: socket.socket) -> bool:
+    """Has the client closed its end? (A readable socket with nothing to read is a closed one.)"""
+    try:
+        readable, _, _ = select.select([connection], [], [], 0)
+        return bool(readable) and connection.recv(1, socket.MSG_PEEK) == b""
+    except (OSError, ValueError):
+        return True
 
 
 def _handler_class(server: ObserveServer) -> type[BaseHTTPRequestHandler]:
@@ -220,21 +256,15 @@ def _handler_class(server: ObserveServer) -> type[BaseHTTPRequestHandler]:
             if split.path == "/admin/tables":
                 self._send(*server.tables_admin(body))
                 return
-            fmt = parse_qs(split.query).get("format", ["json"])[0]
-            sql = body
-            if "json" in (self.headers.get("Content-Type") or ""):
-                try:
-                    request = json.loads(body)
-                    sql, fmt = str(request["sql"]), str(request.get("format", fmt))
-                except (ValueError, KeyError, TypeError):
-                    self._send(*_error(400, "bad_request", 'expected JSON {"sql": "...", "format": "json"}'))
-                    return
-            if fmt not in query_exec.FORMATS:
-                self._send(
-                    *_error(400, "bad_request", f"format must be one of {', '.join(query_exec.FORMATS)}")
-                )
+            sql, fmt, refused = _query_request(body, split.query, self.headers.get("Content-Type") or "")
+            if refused is not None:
+                self._send(*refused)
                 return
-            self._send(*server.query(sql, fmt))
+            answer = server.query(sql, fmt, lambda: _client_gone(self.connection))
+            if answer[0] == 499:  # nobody to answer
+                self.close_connection = True
+                return
+            self._send(*answer)
 
         def _send_json(self, status: int, payload: Any) -> None:
             self._send(status, "application/json", json.dumps(payload, default=str).encode("utf-8"))

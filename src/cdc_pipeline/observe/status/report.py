@@ -23,7 +23,7 @@ import httpx
 from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.errors import ConnectError
-from cdc_pipeline.observe.endpoint.client import QueryError, endpoint_url, open_read_only
+from cdc_pipeline.observe.endpoint.client import QueryError, endpoint_url, open_read_only, query_limits
 from cdc_pipeline.observe.status.connector_health import ConnectorHealth
 from cdc_pipeline.observe.status.connector_poller import look_once
 from cdc_pipeline.observe.status.replica_tables import replica_tables
@@ -157,7 +157,7 @@ def _replication(
     if not path.is_file():
         return replace(sink, note=f"no DuckDB file at {path} yet: the sink has not applied anything"), []
     try:
-        replica = open_read_only(path, settings.sink_query_timeout_s)
+        replica = open_read_only(path, query_limits(settings))
     except QueryError as exc:
         return replace(sink, note=str(exc)), []
     with closing(replica.conn) as conn:
