@@ -29,6 +29,7 @@ from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.apply import apply_connector
 from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.errors import CdcError
+from cdc_pipeline.observe.endpoint.client import endpoint_headers, endpoint_url
 from cdc_pipeline.sample import postgres_dsn
 from cdc_pipeline.stack.process import Processes
 
@@ -44,12 +45,13 @@ class Poller:
     """Polls ``max(id)`` through the sink's endpoint; ``seen`` holds (time, max id) answers."""
 
     url: str
+    headers: dict[str, str] = field(default_factory=dict)
     seen: list[tuple[float, int]] = field(default_factory=list)
     errors: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def run(self) -> None:
-        with httpx.Client(timeout=5.0) as client:
+        with httpx.Client(timeout=5.0, headers=self.headers) as client:
             while not self._stop.is_set():
                 sent = time.time()
                 try:
@@ -154,7 +156,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 def measure_rate(settings: Settings, rate: int, seconds: float) -> dict[str, Any]:
     pids = _pids(settings)
-    poller = Poller(f"http://127.0.0.1:{settings.sink_http_port}/query")
+    poller = Poller(f"{endpoint_url(settings)}/query", endpoint_headers(settings))
     thread = poller.start()
     load = load_average()
     with psycopg.connect(postgres_dsn(settings), autocommit=True) as pg:

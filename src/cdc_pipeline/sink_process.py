@@ -20,6 +20,7 @@ from cdc_pipeline.errors import CdcError
 from cdc_pipeline.observe.endpoint import sandbox
 from cdc_pipeline.observe.endpoint.client import query_limits
 from cdc_pipeline.observe.endpoint.server import ObserveServer
+from cdc_pipeline.observe.endpoint.token import EndpointToken, ensure_token, token_path
 from cdc_pipeline.observe.status.connector_poller import ConnectorHealthPoller
 from cdc_pipeline.observe.status.consumer_lag import ConsumerLagPoller
 from cdc_pipeline.sink.admin import AdminQueue
@@ -128,17 +129,23 @@ def _start_server(
 ) -> ObserveServer | None:
     if not settings.sink_http_port:
         return None
+    path = token_path(settings.state_dir)
+    token = EndpointToken(ensure_token(path), path)
     try:
         server = ObserveServer(
             target.cursor,
             stats,
             port=settings.sink_http_port,
             limits=query_limits(settings),
+            token=token,
+            host=settings.sink_http_host,
             admin=admin,
         ).start()
     except OSError as exc:
+        where = f"{settings.sink_http_host}:{settings.sink_http_port}"
         raise CdcError(
-            f"the sink's endpoint cannot listen on 127.0.0.1:{settings.sink_http_port} ({exc.strerror})",
-            "set SINK_HTTP_PORT in .env (or CDC_SINK_HTTP_PORT) to a free port, or 0 to turn it off",
+            f"the sink's endpoint cannot listen on {where} ({exc.strerror})",
+            "set SINK_HTTP_PORT in .env (or CDC_SINK_HTTP_PORT) to a free port, or 0 to turn it off; "
+            "SINK_HTTP_HOST to an address of this machine",
         ) from exc
     return server

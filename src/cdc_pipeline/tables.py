@@ -24,7 +24,7 @@ from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors import slots, source_db
 from cdc_pipeline.connectors.model import TableRef, signal_table
 from cdc_pipeline.errors import CdcError
-from cdc_pipeline.observe.endpoint.client import endpoint_url
+from cdc_pipeline.observe.endpoint.client import endpoint_headers, endpoint_url
 from cdc_pipeline.observe.status.tables import shown_state
 from cdc_pipeline.sink.tables_admin import ActionReport, TablesReport, report_from_json
 
@@ -41,7 +41,12 @@ def _sink_answers(settings: Settings) -> bool:
 def run_request(settings: Settings, request: dict[str, Any]) -> TablesReport | ActionReport:
     """Run one `cdc tables` action in the running sink, or on the DuckDB file when no sink runs."""
     if _sink_answers(settings):
-        response = httpx.post(f"{endpoint_url(settings)}/admin/tables", json=request, timeout=90.0)
+        response = httpx.post(
+            f"{endpoint_url(settings)}/admin/tables",
+            json=request,
+            headers=endpoint_headers(settings),
+            timeout=90.0,
+        )
         payload = response.json()
         if response.status_code != 200:
             raise CdcError(f"the sink refused `cdc tables {request['action']}`: {payload.get('error')}")

@@ -20,6 +20,7 @@ from cdc_pipeline.observe.endpoint.query_exec import QueryLimits
 from cdc_pipeline.observe.endpoint.server import ObserveServer
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
 from cdc_pipeline.sink.stats import SinkStats
+from tests.duckdb.auth import HEADERS, TOKEN
 
 SECRET = "the-secret-file-content"
 FILE_READS = [
@@ -66,13 +67,13 @@ def served(tmp_path: Path) -> Iterator[ObserveServer]:
         conn.execute("CREATE SEQUENCE s")
         sandbox.lock_down(conn)
     limits = QueryLimits(timeout_s=60, max_rows=1000, max_bytes=1 << 20)
-    with ObserveServer(target.cursor, SinkStats(), port=0, limits=limits) as server:
+    with ObserveServer(target.cursor, SinkStats(), port=0, limits=limits, token=TOKEN) as server:
         yield server
     target.close()
 
 
 def _post(server: ObserveServer, sql: str) -> httpx.Response:
-    return httpx.post(f"{server.url}/query", json={"sql": sql}, timeout=60)
+    return httpx.post(f"{server.url}/query", json={"sql": sql}, headers=HEADERS, timeout=60)
 
 
 def _users(server: ObserveServer) -> list[list[object]]:
@@ -114,7 +115,8 @@ def test_a_query_whose_client_hangs_up_is_cancelled(
     """A statement that would run for minutes stops within seconds of its client going away."""
     caplog.set_level(logging.INFO, logger="cdc_pipeline.observe")
     body = b'{"sql": "SELECT count(*) FROM range(1000000000000) a"}'
-    head = f"POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {len(body)}"
+    head = "POST /query HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+    head += f"Authorization: {HEADERS['Authorization']}\r\nContent-Length: {len(body)}"
     with socket.create_connection(("127.0.0.1", served.port), timeout=10) as sock:
         sock.sendall(head.encode() + b"\r\n\r\n" + body)
         time.sleep(0.5)  # the statement is running
@@ -123,3 +125,29 @@ def test_a_query_whose_client_hangs_up_is_cancelled(
         time.sleep(0.1)
     assert "went away" in caplog.text, "the abandoned statement kept running"
     assert _post(served, "SELECT 1").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/query", "/status", "/metrics", "/admin/tables"])
+@pytest.mark.parametrize("header", [None, "Bearer wrong-token", f"Basic {TOKEN.value}", TOKEN.value])
+def test_without_the_token_nothing_but_health_answers(
+    served: ObserveServer, path: str, header: str | None
+) -> None:
+    headers = {} if header is None else {"Authorization": header}
+    if path in {"/query", "/admin/tables"}:
+        answer = httpx.post(
+            f"{served.url}{path}", json={"sql": "SELECT 1", "action": "list"}, headers=headers
+        )
+    else:
+        answer = httpx.get(f"{served.url}{path}", headers=headers)
+    assert answer.status_code == 401, answer.text
+    assert answer.json()["kind"] == "unauthorized" and str(TOKEN.path) in answer.json()["error"]
+    assert answer.headers["WWW-Authenticate"].startswith("Bearer")
+    assert httpx.get(f"{served.url}/health").status_code in {200, 503}, "health stays open for probes"
+
+
+def test_a_refused_request_runs_nothing(served: ObserveServer) -> None:
+    before = _users(served)
+    sql = "SELECT count(*) FROM users"
+    answer = httpx.post(f"{served.url}/query", json={"sql": sql}, headers={"Authorization": "Bearer x"})
+    assert answer.status_code == 401 and "rows" not in answer.json()
+    assert _users(served) == before

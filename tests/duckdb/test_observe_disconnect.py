@@ -15,6 +15,7 @@ from cdc_pipeline.observe.endpoint.query_exec import QueryLimits
 from cdc_pipeline.observe.endpoint.server import ObserveServer
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
 from cdc_pipeline.sink.stats import SinkStats
+from tests.duckdb.auth import HEADERS, TOKEN
 
 LIMITS = QueryLimits(timeout_s=60, max_rows=10_000_000, max_bytes=1 << 30)
 
@@ -28,6 +29,7 @@ def _hang_up_mid_answer(port: int) -> int:
     body = BIG.encode()
     request = (
         f"POST /query HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
+        f"Authorization: {HEADERS['Authorization']}\r\n"
         f"Content-Length: {len(body)}\r\n\r\n"
     ).encode() + body
     with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
@@ -44,7 +46,7 @@ def test_a_client_hanging_up_mid_answer_logs_one_line_and_no_traceback(
     caplog.set_level(logging.INFO, logger="cdc_pipeline.observe")
     target = DuckDBTarget(tmp_path / "replica.duckdb")
     try:
-        with ObserveServer(target.cursor, SinkStats(), port=0, limits=LIMITS) as server:
+        with ObserveServer(target.cursor, SinkStats(), port=0, limits=LIMITS, token=TOKEN) as server:
             assert _hang_up_mid_answer(server.port) > 0
             deadline = time.monotonic() + 30
             while "went away" not in caplog.text and time.monotonic() < deadline:

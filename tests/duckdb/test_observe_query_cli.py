@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from cdc_pipeline.cli.app import app
 from cdc_pipeline.observe.endpoint.query_exec import QueryLimits
 from cdc_pipeline.observe.endpoint.server import ObserveServer
+from cdc_pipeline.observe.endpoint.token import EndpointToken, ensure_token, token_path
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
 from cdc_pipeline.sink.stats import SinkStats
 
@@ -49,10 +50,16 @@ def no_sink(monkeypatch: pytest.MonkeyPatch) -> None:
 def sink_endpoint(state_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[ObserveServer]:
     with (
         DuckDBTarget(state_dir / "cdc_pipeline.duckdb") as target,
-        ObserveServer(target.cursor, SinkStats(), port=0, limits=LIMITS) as server,
+        ObserveServer(target.cursor, SinkStats(), port=0, limits=LIMITS, token=_token(state_dir)) as server,
     ):
         monkeypatch.setenv("CDC_SINK_HTTP_PORT", str(server.port))
         yield server
+
+
+def _token(state_dir: Path) -> EndpointToken:
+    """The token file the sink writes in its state dir, which the CLI reads."""
+    path = token_path(state_dir)
+    return EndpointToken(ensure_token(path), path)
 
 
 def cdc(state_dir: Path, *args: str) -> tuple[int, str, str]:

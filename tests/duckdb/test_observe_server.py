@@ -20,6 +20,7 @@ from cdc_pipeline.observe.endpoint.query_exec import QueryLimits
 from cdc_pipeline.observe.endpoint.server import ObserveServer
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
 from cdc_pipeline.sink.stats import SinkStats, TableBatch
+from tests.duckdb.auth import HEADERS, TOKEN
 
 LIMITS = QueryLimits(timeout_s=60, max_rows=10_000_000, max_bytes=1 << 30)
 
@@ -66,7 +67,7 @@ def served(tmp_path: Path) -> Iterator[tuple[ObserveServer, Writer]]:
     target = DuckDBTarget(tmp_path / "replica.duckdb")
     writer = Writer(target)
     stats = SinkStats()
-    with ObserveServer(target.cursor, stats, port=0, limits=LIMITS) as server:
+    with ObserveServer(target.cursor, stats, port=0, limits=LIMITS, token=TOKEN) as server:
         writer.thread.start()
         try:
             yield server, writer
@@ -78,7 +79,7 @@ def served(tmp_path: Path) -> Iterator[tuple[ObserveServer, Writer]]:
 
 
 def _post(server: ObserveServer, sql: str, fmt: str = "json") -> httpx.Response:
-    return httpx.post(f"{server.url}/query", json={"sql": sql, "format": fmt}, timeout=60)
+    return httpx.post(f"{server.url}/query", json={"sql": sql, "format": fmt}, headers=HEADERS, timeout=60)
 
 
 def _wait_for_commits(writer: Writer, n: int) -> None:
@@ -149,7 +150,7 @@ def test_errors_name_their_kind(served: tuple[ObserveServer, Writer]) -> None:
     server, _ = served
     assert _post(server, "SELECT * FROM nowhere").json()["kind"] == "sql_error"
     assert _post(server, "SELEKT 1").json()["kind"] == "invalid_sql"
-    assert httpx.get(f"{server.url}/nothing").status_code == 404
+    assert httpx.get(f"{server.url}/nothing", headers=HEADERS).status_code == 404
 
 
 def test_formats_json_csv_and_arrow(served: tuple[ObserveServer, Writer]) -> None:
@@ -167,7 +168,7 @@ def test_formats_json_csv_and_arrow(served: tuple[ObserveServer, Writer]) -> Non
     arrow = query_exec.from_arrow_stream(_post(server, sql, "arrow").content)
     assert arrow.types == ["INTEGER", "DECIMAL(4,2)", "VARCHAR", "INTEGER[]"]
     assert arrow.table.schema.field("a").type == pa.int32()
-    raw = httpx.post(f"{server.url}/query?format=csv", content="SELECT 42 AS answer")
+    raw = httpx.post(f"{server.url}/query?format=csv", content="SELECT 42 AS answer", headers=HEADERS)
     assert raw.text == "answer\n42\n"
 
 
@@ -177,10 +178,10 @@ def test_health_metrics_and_status(served: tuple[ObserveServer, Writer]) -> None
     server.stats.set_state("running")
     server.stats.record_batch(3, 0.01, [TableBatch("public.items", {"c": 3}, upserted=3, last_lsn=9)])
     assert httpx.get(f"{server.url}/health").json() == {"status": "ok", "state": "running"}
-    metrics = httpx.get(f"{server.url}/metrics")
+    metrics = httpx.get(f"{server.url}/metrics", headers=HEADERS)
     assert metrics.headers["content-type"].startswith("text/plain; version=0.0.4")
     assert 'cdc_events_applied_total{table="public.items",op="create"} 3' in metrics.text
-    status = httpx.get(f"{server.url}/status").json()
+    status = httpx.get(f"{server.url}/status", headers=HEADERS).json()
     assert status["events"] == 3 and status["tables"][0]["source_table"] == "public.items"
     server.stats.set_state("failed")
     assert httpx.get(f"{server.url}/health").status_code == 503

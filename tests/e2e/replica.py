@@ -18,11 +18,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 
 import duckdb
 from cdc_pipeline.config.settings import Settings
-from cdc_pipeline.observe.endpoint.client import endpoint_url
+from cdc_pipeline.observe.endpoint.client import endpoint_headers, endpoint_url
 from cdc_pipeline.sink_process import StopFlag, run_sink
 from tests.e2e.conftest import free_ports
 
@@ -241,11 +242,19 @@ def pipeline_settings(stack: Settings, name: str, tmp_path: Path, **update: Any)
     )
 
 
-def sink_status(url: str, timeout_s: float = 10.0) -> dict[str, Any]:
-    """The running sink's ``GET /status`` (``url`` as :attr:`RunningSink.url`)."""
-    with urllib.request.urlopen(f"{url}/status", timeout=timeout_s) as response:
+def sink_status(sink: RunningSink | Settings, timeout_s: float = 10.0) -> dict[str, Any]:
+    """The ``GET /status`` of a running sink (or of the sink these settings name), with its token."""
+    settings = sink.settings if isinstance(sink, RunningSink) else sink
+    request = urllib.request.Request(f"{endpoint_url(settings)}/status", headers=endpoint_headers(settings))
+    with urllib.request.urlopen(request, timeout=timeout_s) as response:
         status: dict[str, Any] = json.load(response)
         return status
+
+
+def sink_metrics_text(sink: RunningSink) -> str:
+    """The running sink's ``GET /metrics`` (Prometheus text), with its token."""
+    headers = endpoint_headers(sink.settings)
+    return httpx.get(f"{sink.url}/metrics", headers=headers, timeout=5).raise_for_status().text
 
 
 def wait_until(what: str, condition: Callable[[], bool], timeout_s: float = 120.0) -> None:

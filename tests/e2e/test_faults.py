@@ -24,6 +24,7 @@ from cdc_pipeline.sample import postgres_dsn
 from cdc_pipeline.stack import stack
 from cdc_pipeline.stack.process import Processes
 from tests.e2e.replica import (
+    RunningSink,
     duck_connect,
     duck_rows,
     pg_rows,
@@ -82,11 +83,11 @@ def wait_for_rounds(loader: Loader, rounds: int) -> None:
     wait_until(f"{rounds} rounds of load", lambda: loader.rounds >= rounds or not loader.is_alive())
 
 
-def wait_for_duplicates(url: str, timeout_s: float = 30.0) -> bool:
+def wait_for_duplicates(sink: RunningSink, timeout_s: float = 30.0) -> bool:
     """True once the sink reports a skipped redelivered event (within timeout_s)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        if int(sink_status(url).get("duplicates_skipped") or 0) > 0:
+        if int(sink_status(sink).get("duplicates_skipped") or 0) > 0:
             return True
         time.sleep(1.0)
     return False
@@ -113,7 +114,7 @@ def test_killing_a_component_during_load_applies_every_change_exactly_once(
 
         def flowing() -> bool:
             check()
-            return loader.rounds >= 10 and int(sink_status(check.url)["events"]) > 0
+            return loader.rounds >= 10 and int(sink_status(check)["events"]) > 0
 
         wait_until("changes stream into DuckDB", flowing)
         kills = 0
@@ -131,7 +132,7 @@ def test_killing_a_component_during_load_applies_every_change_exactly_once(
                 break
             # Connect flushes source offsets every second, so a kill under load leaves a resent tail almost
             # always; the tail is seen once the sink has read past it. Without one, kill again.
-            if wait_for_duplicates(check.url):
+            if wait_for_duplicates(check):
                 break
         loader.stop.set()
         loader.join(timeout=300)
@@ -152,7 +153,7 @@ def test_killing_a_component_during_load_applies_every_change_exactly_once(
         assert counts == (rounds * APPENDS, rounds * APPENDS), (
             f"an append was applied twice or lost: {counts}"
         )
-        skipped = int(sink_status(check.url).get("duplicates_skipped") or 0)
+        skipped = int(sink_status(check).get("duplicates_skipped") or 0)
         print(
             f"[faults] {component} killed {kills}x during {rounds} rounds: {skipped} redelivered events"
             " skipped by the source position"

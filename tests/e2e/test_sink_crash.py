@@ -64,18 +64,20 @@ def load_round(
     )
 
 
-def applied_batches(port: int) -> int:
+def applied_batches(settings: Settings, port: int) -> int:
     """Batches the sink on ``port`` has committed since it started, from its /status (0 while it starts)."""
     try:
-        return int(sink_status(f"http://127.0.0.1:{port}", timeout_s=5)["batches"])
+        return int(sink_status(settings.model_copy(update={"sink_http_port": port}), timeout_s=5)["batches"])
     except OSError:
         return 0
 
 
-def wait_first_batch(process: subprocess.Popen[bytes], port: int, log_file: Path, timeout_s: float) -> None:
+def wait_first_batch(
+    process: subprocess.Popen[bytes], settings: Settings, port: int, log_file: Path, timeout_s: float
+) -> None:
     """Wait until this sink life has committed a batch, as its endpoint reports (not a log line)."""
     deadline = time.monotonic() + timeout_s
-    while applied_batches(port) == 0:
+    while applied_batches(settings, port) == 0:
         assert process.poll() is None, f"the sink exited by itself: {log_file.read_text()[-2000:]}"
         tail = log_file.read_text()[-2000:]
         assert time.monotonic() < deadline, f"the sink applied no batch within {timeout_s:.0f} s: {tail}"
@@ -124,7 +126,7 @@ def test_sigkill_at_random_moments_loses_nothing_and_applies_nothing_twice(
             try:
                 for r in range(first_round, min(first_round + ROUNDS_PER_LIFE, ROUNDS)):
                     load_round(load, rng, r, accounts, log)
-                wait_first_batch(process, port, sink_log, timeout_s=180 if lives == 0 else 90)
+                wait_first_batch(process, settings, port, sink_log, timeout_s=180 if lives == 0 else 90)
                 time.sleep(rng.uniform(0.0, 1.5))
                 assert process.poll() is None, f"the sink exited by itself: {sink_log.read_text()[-2000:]}"
             finally:

@@ -26,7 +26,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import httpx
 import psycopg
 import pytest
 from typer.testing import CliRunner
@@ -47,6 +46,7 @@ from tests.e2e.replica import (
     pg_rows,
     pipeline_settings,
     running_sink,
+    sink_metrics_text,
     sink_status,
     wait_equal,
     wait_until,
@@ -62,7 +62,7 @@ MAX_ROWS = 400  # the writer's bound
 def health(sink: RunningSink) -> dict[str, Any]:
     """The sink's verdict on its connector (``state`` None until its first look)."""
     sink()
-    connectors = sink_status(sink.url)["connectors"]
+    connectors = sink_status(sink)["connectors"]
     assert len(connectors) <= 1, connectors
     found: dict[str, Any] = connectors[0] if connectors else {"state": None}
     return found
@@ -140,7 +140,7 @@ def cli_status(sink: RunningSink) -> tuple[int, dict[str, Any]]:
 
 
 def metrics(sink: RunningSink) -> dict[str, float]:
-    text = httpx.get(f"{sink.url}/metrics", timeout=5).text
+    text = sink_metrics_text(sink)
     samples = (line.rsplit(" ", 1) for line in text.splitlines() if line and not line.startswith("#"))
     return {name: float(value) for name, value in samples}
 

@@ -15,7 +15,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-import httpx
 import psycopg
 import pytest
 from typer.testing import CliRunner
@@ -28,7 +27,7 @@ from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.observe.status.report import StatusReport, collect_status
 from cdc_pipeline.observe.status.tables import TableStatus
 from tests.e2e.conftest import settings_env
-from tests.e2e.replica import RunningSink, running_sink
+from tests.e2e.replica import RunningSink, running_sink, sink_metrics_text
 
 pytestmark = pytest.mark.e2e
 
@@ -62,7 +61,7 @@ def table_in(report: StatusReport, source_table: str) -> TableStatus | None:
 
 def metrics(sink: RunningSink) -> dict[str, float]:
     """``name{labels}`` -> value, for every sample line of /metrics."""
-    text = httpx.get(f"{sink.url}/metrics", timeout=5).text
+    text = sink_metrics_text(sink)
     samples = (line.rsplit(" ", 1) for line in text.splitlines() if line and not line.startswith("#"))
     return {name: float(value) for name, value in samples}
 

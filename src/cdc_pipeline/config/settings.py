@@ -132,7 +132,13 @@ class Settings(BaseModel):
         30.0, gt=0, description="how often the sink asks PostgreSQL whether a captured table was renamed"
     )
     sink_http_port: int = Field(
-        18090, ge=0, le=65535, description="the sink's query/metrics/status endpoint on 127.0.0.1 (0: off)"
+        18090, ge=0, le=65535, description="port of the sink's query/metrics/status endpoint (0: off)"
+    )
+    sink_http_host: str = Field(
+        "127.0.0.1",
+        min_length=1,
+        description="address the sink's endpoint listens on; anything but loopback exposes it beyond this "
+        "machine (every request but /health still needs the token in <state_dir>/sink.token)",
     )
     sink_query_timeout_s: float = Field(
         300.0, gt=0, description="longest one `cdc query` / `cdc verify` statement may run in the sink"

@@ -69,6 +69,7 @@ SINK_FIELDS = (
     "sink_table_check_s",
     "sink_kafka_retry_s",
     "sink_http_port",
+    "sink_http_host",
     "sink_query_timeout_s",
     "sink_query_max_rows",
     "sink_query_max_bytes",

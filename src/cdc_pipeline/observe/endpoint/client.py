@@ -20,6 +20,7 @@ from cdc_pipeline.errors import CdcError
 from cdc_pipeline.observe.endpoint import query_exec, sandbox
 from cdc_pipeline.observe.endpoint.query_exec import QueryLimits, QueryResult
 from cdc_pipeline.observe.endpoint.readonly import InvalidSqlError, WriteRefusedError
+from cdc_pipeline.observe.endpoint.token import auth_headers
 
 
 class QueryError(CdcError):
@@ -43,7 +44,15 @@ def query_limits(settings: Settings) -> QueryLimits:
 
 
 def endpoint_url(settings: Settings) -> str:
-    return f"http://127.0.0.1:{http_port(settings)}"
+    """Where this machine reaches the sink's endpoint (``sink_http_host``; loopback when it binds all)."""
+    host = settings.sink_http_host
+    host = "127.0.0.1" if host in {"0.0.0.0", "", "::"} else host
+    return f"http://{host}:{http_port(settings)}"
+
+
+def endpoint_headers(settings: Settings) -> dict[str, str]:
+    """The ``Authorization`` header for the sink of these settings (its token file in the state dir)."""
+    return auth_headers(settings.state_dir)
 
 
 class Replica(Protocol):
@@ -62,10 +71,12 @@ def fetch(replica: Replica, sql: str) -> list[list[Any]]:
 class HttpReplica:
     """The running sink's ``POST /query`` (Arrow IPC responses keep DuckDB's types)."""
 
-    def __init__(self, url: str, timeout_s: float) -> None:
+    def __init__(self, url: str, timeout_s: float, headers: dict[str, str] | None = None) -> None:
         self.url = url
         self.via = f"the sink's endpoint {url}"
-        self._client = httpx.Client(base_url=url, timeout=httpx.Timeout(timeout_s + 10, connect=2.0))
+        self._client = httpx.Client(
+            base_url=url, timeout=httpx.Timeout(timeout_s + 10, connect=2.0), headers=headers or {}
+        )
 
     def query(self, sql: str) -> QueryResult:
         try:
@@ -141,7 +152,7 @@ def open_replica(settings: Settings) -> Iterator[Replica]:
     """The sink's endpoint when it answers, else the DuckDB file read-only."""
     url, limits = endpoint_url(settings), query_limits(settings)
     if http_port(settings) and sink_endpoint_answers(url):
-        http = HttpReplica(url, limits.timeout_s)
+        http = HttpReplica(url, limits.timeout_s, endpoint_headers(settings))
         try:
             yield http
         finally:

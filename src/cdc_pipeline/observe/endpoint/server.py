@@ -16,6 +16,9 @@ request gets its own DuckDB cursor, so reads see committed snapshots and never b
                    connector's health (slot lag, retries, STALLED) when the sink samples it.
 ===========  ======================================================================================
 
+Every endpoint except ``/health`` needs ``Authorization: Bearer <token>`` (:mod:`.token`); without it the
+answer is 401 naming the token file. The server binds ``127.0.0.1`` unless ``sink_http_host`` says otherwise.
+
 A client that goes away before its answer is written (a closed ``curl``, a killed ``cdc query``) costs one
 INFO line, never a traceback in sink.log.
 """
@@ -37,6 +40,7 @@ import duckdb
 from cdc_pipeline.errors import CdcError
 from cdc_pipeline.observe.endpoint import query_exec
 from cdc_pipeline.observe.endpoint.readonly import InvalidSqlError, WriteRefusedError
+from cdc_pipeline.observe.endpoint.token import EndpointToken, authorized
 from cdc_pipeline.observe.status.connector_health import ConnectorHealth
 from cdc_pipeline.observe.status.replica_tables import replica_tables
 from cdc_pipeline.sink import tables_admin
@@ -46,6 +50,7 @@ from cdc_pipeline.sink.stats import SinkStats
 log = logging.getLogger("cdc_pipeline.observe")
 
 HOST = "127.0.0.1"
+OPEN_PATHS = frozenset({"/health"})  # everything else needs the token
 MAX_BODY = 1 << 20  # 1 MiB of SQL is plenty; refuse more instead of reading it
 CursorFactory = Callable[[], duckdb.DuckDBPyConnection]
 HealthSource = Callable[[], ConnectorHealth | None]
@@ -61,7 +66,9 @@ class ObserveServer:
         stats: SinkStats,
         port: int,
         limits: query_exec.QueryLimits,
+        token: EndpointToken,
         *,
+        host: str = HOST,
         admin: AdminQueue | None = None,
         connector_health: HealthSource | None = None,
     ) -> None:
@@ -70,7 +77,9 @@ class ObserveServer:
         self.connector_health = connector_health
         self.stats = stats
         self.limits = limits
-        self._httpd = ThreadingHTTPServer((HOST, port), _handler_class(self))
+        self.token = token
+        self.host = host
+        self._httpd = ThreadingHTTPServer((host, port), _handler_class(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
@@ -80,7 +89,8 @@ class ObserveServer:
 
     @property
     def url(self) -> str:
-        return f"http://{HOST}:{self.port}"
+        shown = HOST if self.host in {"", "0.0.0.0"} else self.host
+        return f"http://{shown}:{self.port}"
 
     def start(self) -> ObserveServer:
         self._thread = threading.Thread(target=self._httpd.serve_forever, name="cdc-http", daemon=True)
@@ -220,8 +230,27 @@ def _handler_class(server: ObserveServer) -> type[BaseHTTPRequestHandler]:
                     type(exc).__name__,
                 )
 
+        def _authorized(self, path: str) -> bool:
+            """Every path but ``/health`` needs the token; a request without it gets 401 and nothing else."""
+            if path in OPEN_PATHS or authorized(self.headers.get("Authorization"), server.token.value):
+                return True
+            length = int(self.headers.get("Content-Length") or 0)
+            if 0 < length <= MAX_BODY:
+                self.rfile.read(length)  # drain, so the client reads our answer instead of a reset
+            log.info("refused a request for %s from %s without the right token", path, self.client_address[0])
+            status, content_type, body = _error(401, "unauthorized", server.token.unauthorized_message())
+            self.send_response(status)
+            self.send_header("WWW-Authenticate", 'Bearer realm="cdc_pipeline sink"')
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return False
+
         def do_GET(self) -> None:
             path = urlsplit(self.path).path
+            if not self._authorized(path):
+                return
             if path == "/metrics":
                 body = server.stats.registry.render().encode("utf-8")
                 self._send(200, "text/plain; version=0.0.4; charset=utf-8", body)
@@ -245,6 +274,8 @@ def _handler_class(server: ObserveServer) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             split = urlsplit(self.path)
+            if not self._authorized(split.path):
+                return
             if split.path not in {"/query", "/admin/tables"}:
                 self._send(*_error(404, "not_found", "POST /query or /admin/tables only"))
                 return

@@ -22,8 +22,14 @@ import httpx
 
 from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.connect_client import ConnectClient
-from cdc_pipeline.errors import ConnectError
-from cdc_pipeline.observe.endpoint.client import QueryError, endpoint_url, open_read_only, query_limits
+from cdc_pipeline.errors import CdcError, ConnectError
+from cdc_pipeline.observe.endpoint.client import (
+    QueryError,
+    endpoint_headers,
+    endpoint_url,
+    open_read_only,
+    query_limits,
+)
 from cdc_pipeline.observe.status.connector_health import ConnectorHealth
 from cdc_pipeline.observe.status.connector_poller import look_once
 from cdc_pipeline.observe.status.replica_tables import replica_tables
@@ -86,8 +92,7 @@ def collect_status(settings: Settings) -> StatusReport:
         for c in report
     ]
     states = {r.name: r.state for r in rows}
-    url = endpoint_url(settings)
-    payload = _sink_status(url) if settings.sink_http_port else None
+    payload = _sink_status(settings) if settings.sink_http_port else None
     health = _health(settings, payload, states)
     if states.get("connect") == "RUNNING":
         rows.extend(with_health(_connector_rows(settings), health))
@@ -168,12 +173,17 @@ def _replication(
     return sink, from_replica(stored, lags, now, sink.state)
 
 
-def _sink_status(url: str) -> dict[str, Any] | None:
+def _sink_status(settings: Settings) -> dict[str, Any] | None:
+    """The sink's ``GET /status``; None when it does not answer; an error when it refuses our token."""
+    url = endpoint_url(settings)
     try:
-        response = httpx.get(f"{url}/status", timeout=2.0)
-        payload = response.json() if response.status_code == 200 else None
+        response = httpx.get(f"{url}/status", headers=endpoint_headers(settings), timeout=2.0)
+        payload = response.json() if response.status_code in {200, 401} else None
     except (httpx.HTTPError, ValueError):
         return None
+    if response.status_code == 401:
+        reason = payload.get("error", "unauthorized") if isinstance(payload, dict) else "unauthorized"
+        raise CdcError(f"the sink at {url} refused `cdc status`: {reason}")
     return payload if isinstance(payload, dict) else None
 
 
