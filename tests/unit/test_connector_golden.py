@@ -16,6 +16,7 @@ import pytest
 
 from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.model import connector_config
+from cdc_pipeline.stack.connect import secret_environment, worker_properties
 
 pytestmark = pytest.mark.unit
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "golden"
@@ -55,3 +56,15 @@ def test_generated_connector_json_matches_the_golden_file(case: str) -> None:
 
 def test_golden_files_have_no_stray_cases() -> None:
     assert sorted(p.stem for p in GOLDEN.glob("connector_*.json")) == sorted(CASES)
+
+
+def test_the_connector_references_the_password_and_never_holds_it() -> None:
+    """Connect stores and serves the connector config as given: it must carry a reference, not the secret."""
+    settings = Settings(postgres_password="golden-secret", tables={"public": ["users"]})
+    config = connector_config(settings)
+    assert "golden-secret" not in json.dumps(config)
+    assert config["database.password"] == "${env:CDC_SECRET_POSTGRES_PASSWORD}"
+    worker = worker_properties(settings, Path("/plugins"), "service_load")
+    assert worker["config.providers.env.class"].endswith("EnvVarConfigProvider")
+    assert "golden-secret" not in json.dumps(worker)
+    assert secret_environment(settings)["CDC_SECRET_POSTGRES_PASSWORD"] == "golden-secret"

@@ -127,6 +127,17 @@ def signal_table(settings: Settings) -> TableRef:
     return TableRef.parse(settings.signal_table)
 
 
+SECRET_ENV_PREFIX = "CDC_SECRET_"
+POSTGRES_PASSWORD_ENV = f"{SECRET_ENV_PREFIX}POSTGRES_PASSWORD"
+
+
+def secret_reference(variable: str) -> str:
+    """A Kafka Connect config-provider reference: the worker puts the value of its environment variable
+    ``variable`` in place when a task starts (stack/connect.py sets that up), so the connector config that
+    Connect stores and serves never holds the secret."""
+    return f"${{env:{variable}}}"
+
+
 def connector_config(
     settings: Settings, tables: Sequence[TableRef] | None = None, overrides: Mapping[str, str] | None = None
 ) -> dict[str, str]:
@@ -143,7 +154,7 @@ def connector_config(
         "database.hostname": "127.0.0.1",
         "database.port": str(settings.postgres_port),
         "database.user": settings.postgres_user,
-        "database.password": settings.postgres_password.get_secret_value(),
+        "database.password": secret_reference(POSTGRES_PASSWORD_ENV),
         "database.dbname": settings.postgres_db,
         "topic.prefix": settings.topic_prefix,
         "plugin.name": "pgoutput",

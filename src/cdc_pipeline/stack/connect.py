@@ -6,11 +6,13 @@ load the plugin is of no use to ``cdc connectors apply``.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from cdc_pipeline import kafka_limits
 from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.connect_client import POSTGRES_CONNECTOR_CLASS, ConnectClient
+from cdc_pipeline.connectors.model import POSTGRES_PASSWORD_ENV, SECRET_ENV_PREFIX
 from cdc_pipeline.errors import CdcError
 from cdc_pipeline.stack.component import PortSetting, check_ports_free, wait_healthy
 from cdc_pipeline.stack.jvm import java_command, properties_text, write_log_config
@@ -59,8 +61,27 @@ def worker_properties(settings: Settings, plugin_dir: Path, discovery: str) -> d
     values["offset.storage.partitions"] = "1"
     values["status.storage.partitions"] = "1"
     values["offset.flush.interval.ms"] = "1000"  # fewer replayed events after a worker crash
+    values.update(secret_provider_properties())
     values.update(kafka_limits.connect_producer_properties(settings))  # rows up to max_row_bytes
     return values
+
+
+def secret_provider_properties() -> dict[str, str]:
+    """Connectors name secrets as ``${env:CDC_SECRET_...}``: Connect resolves them from its own environment
+    when a task starts, so the config topic, the REST API and every file hold the reference, never the value.
+    Only variables with the secret prefix can be read that way."""
+    return {
+        "config.providers": "env",
+        "config.providers.env.class": "org.apache.kafka.common.config.provider.EnvVarConfigProvider",
+        "config.providers.env.param.allowlist.pattern": f"^{SECRET_ENV_PREFIX}[A-Z0-9_]+$",
+    }
+
+
+def secret_environment(settings: Settings) -> dict[str, str]:
+    """The worker's environment: ours plus the secrets connectors reference (see :func:`secret_reference`)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(SECRET_ENV_PREFIX)}
+    env[POSTGRES_PASSWORD_ENV] = settings.postgres_password.get_secret_value()
+    return env
 
 
 def healthy(settings: Settings) -> bool:
@@ -93,7 +114,7 @@ def start(
         logs_dir=procs.log_dir,
         main=main,
     )
-    proc = procs.spawn(NAME, argv, cwd=conf)
+    proc = procs.spawn(NAME, argv, cwd=conf, env=secret_environment(settings))
     return wait_healthy(
         NAME,
         healthy=lambda: healthy(settings),
