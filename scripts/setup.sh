@@ -8,6 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Debian's own interpreter first: the sink runs as an unprivileged OS user when `cdc up` runs as root, and
+# that user must reach the venv's interpreter (one under /root, e.g. pyenv's, it cannot).
+if [ -z "${PYTHON:-}" ] && [ -x /usr/bin/python3.11 ]; then PYTHON=/usr/bin/python3.11; fi
 PYTHON=${PYTHON:-python3}
 packages=(postgresql-15 postgresql-client-15 maven librdkafka-dev libsimdjson-dev cmake ninja-build g++ make pkg-config
           googletest libgtest-dev clang clang-format libclang-rt-14-dev python3-venv)

@@ -26,3 +26,21 @@ class StackError(CdcError):
 
 class ConnectError(CdcError):
     """Kafka Connect's REST API refused a request or is unreachable."""
+
+
+class KafkaUnavailableError(CdcError):
+    """The C++ core's Kafka client gave up (broker down or unreachable, request timed out)."""
+
+
+def classify(error: BaseException) -> CdcError | None:
+    """The user-facing error for an exception that entered from a library at the edge, or None (a bug).
+
+    The C++ core raises ``cdc_pipeline._core.KafkaError`` (it cannot derive from this module's classes);
+    it is classified here by its type's module and name, so the CLI need not load the extension."""
+    kind = type(error)
+    first = (str(error).strip().splitlines() or [""])[0]
+    if kind.__module__ == "cdc_pipeline._core" and kind.__name__ == "KafkaError":
+        return KafkaUnavailableError(
+            f"Kafka: {first}", "check the broker with `cdc status`; `cdc up` starts the local one"
+        )
+    return None

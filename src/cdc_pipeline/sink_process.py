@@ -9,13 +9,15 @@ finishes, DuckDB is checkpointed), and reports progress.
 from __future__ import annotations
 
 import logging
+import os
 import signal
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from types import FrameType
 
-from cdc_pipeline.config.settings import Settings
+from cdc_pipeline.config.settings import SETTINGS_ENV, Settings, settings_from_json
 from cdc_pipeline.errors import CdcError
 from cdc_pipeline.observe.endpoint import sandbox
 from cdc_pipeline.observe.endpoint.client import query_limits
@@ -149,3 +151,22 @@ def _start_server(
             "SINK_HTTP_HOST to an address of this machine",
         ) from exc
     return server
+
+
+def main() -> int:
+    """The detached sink `cdc up` starts: the settings come whole in :data:`SETTINGS_ENV`."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    text = os.environ.pop(SETTINGS_ENV, "")
+    if not text:
+        log.error("no settings in %s: start the sink with `cdc up` or `cdc sink`", SETTINGS_ENV)
+        return 2
+    try:
+        run_sink(settings_from_json(text))
+    except CdcError as exc:
+        log.error("%s", exc)  # one line; the state and reason are in /status and `cdc status`
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -8,6 +8,7 @@ failure.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import tempfile
@@ -44,6 +45,8 @@ def make_settings(state_dir: Path) -> Settings:
         connect_port=connect,
         sink_http_port=sink_http,
         startup_timeout_s=180,
+        # distinctive, so tests/e2e/test_security.py can search for it everywhere
+        postgres_password=f"e2e-pw-{secrets.token_hex(12)}",
     )
 
 
@@ -57,6 +60,7 @@ def settings_env(settings: Settings) -> dict[str, str]:
         "CDC_KAFKA_CONTROLLER_PORT": str(settings.kafka_controller_port),
         "CDC_CONNECT_PORT": str(settings.connect_port),
         "CDC_SINK_HTTP_PORT": str(settings.sink_http_port),
+        "CDC_POSTGRES_PASSWORD": settings.postgres_password.get_secret_value(),
     }
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from cdc_pipeline.stack.os_user import current_user
 from cdc_pipeline.stack.process import (
     Processes,
     cmdline_has_token,
@@ -87,7 +88,7 @@ def test_dead_pid_is_stale(tmp_path: Path) -> None:
 def test_spawn_logs_and_stop_terminates(tmp_path: Path) -> None:
     procs = Processes(tmp_path)
     code = "import sys, time; print('hello', flush=True); time.sleep(30)"
-    proc = procs.spawn("demo", [sys.executable, "-c", code, procs.token], cwd=tmp_path)
+    proc = procs.spawn("demo", [sys.executable, "-c", code, procs.token], cwd=tmp_path, user=current_user())
     assert procs.pid("demo") == proc.pid
     assert os.getsid(proc.pid) == proc.pid  # detached: its own session
     deadline = time.monotonic() + 10
@@ -102,7 +103,7 @@ def test_spawn_logs_and_stop_terminates(tmp_path: Path) -> None:
 
 def test_spawn_refuses_a_command_line_without_the_token(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="token"):
-        Processes(tmp_path).spawn("demo", ["true"], cwd=tmp_path)
+        Processes(tmp_path).spawn("demo", ["true"], cwd=tmp_path, user=current_user())
 
 
 def test_last_relevant_line_prefers_errors_of_the_current_run(tmp_path: Path) -> None:

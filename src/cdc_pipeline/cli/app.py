@@ -29,7 +29,7 @@ from cdc_pipeline.cli.tables import tables_app
 from cdc_pipeline.config.settings import Settings, load_settings
 from cdc_pipeline.connectors.apply import apply_connector, wait_all_running
 from cdc_pipeline.connectors.model import pipeline_tables, tables_from_connector_json
-from cdc_pipeline.errors import CdcError
+from cdc_pipeline.errors import CdcError, classify
 from cdc_pipeline.observe.status.report import StatusReport, collect_status
 from cdc_pipeline.sample import load_sql_file
 from cdc_pipeline.stack import stack
@@ -67,13 +67,33 @@ def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except KeyboardInterrupt:
+            raise typer.Exit(130) from None
         except CdcError as exc:
             if STATE.debug:
                 raise
-            err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+            _error_line(str(exc))
+            raise typer.Exit(1) from None
+        except Exception as exc:
+            if STATE.debug:
+                raise
+            known = classify(exc)
+            first = (str(exc).strip().splitlines() or [""])[0]
+            _error_line(
+                str(known)
+                if known is not None
+                else f"unexpected {type(exc).__name__}: {first} (this is a bug; run the command again with "
+                "--debug for the traceback)"
+            )
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def _error_line(message: str) -> None:
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
 
 
 @app.callback()

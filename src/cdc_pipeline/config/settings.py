@@ -15,6 +15,9 @@ the first of :data:`TABLE_FILE_CANDIDATES` that exists.
 
 from __future__ import annotations
 
+import difflib
+import json
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -29,7 +32,10 @@ from cdc_pipeline.config.values import read_table_file
 from cdc_pipeline.errors import ConfigError
 from cdc_pipeline.sink.policy import OnError, parse_on_error
 
+log = logging.getLogger("cdc_pipeline.config")
+
 ENV_PREFIX = "CDC_"
+SETTINGS_ENV = "CDC_PIPELINE_SETTINGS_JSON"  # the whole settings object, for a process we start (the sink)
 ALIASES = {"kafka_connect_port": "connect_port", "kafka_external_port": "kafka_port"}
 SECRET_FIELDS = frozenset({"postgres_password"})
 PATH_FIELDS = ("state_dir", "duckdb_path", "runtime_cache", "tables_file")
@@ -41,8 +47,13 @@ TABLE_FILE_CANDIDATES = (
 
 
 def _default_cache() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "cdc_pipeline"
+    """~/.cache/cdc_pipeline; as root /var/cache/cdc_pipeline, which the unprivileged user that runs Kafka
+    and Connect can read (root's home is private)."""
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]) / "cdc_pipeline"
+    if os.geteuid() == 0:
+        return Path("/var/cache/cdc_pipeline")
+    return Path.home() / ".cache" / "cdc_pipeline"
 
 
 class Settings(BaseModel):
@@ -203,6 +214,24 @@ class Settings(BaseModel):
         return f"{self.topic_prefix}.{self.signal_table}"
 
 
+def settings_to_json(settings: Settings) -> str:
+    """Every setting, secrets included, as JSON :func:`settings_from_json` reads back exactly: how a process
+    this one starts (the detached sink) gets the whole settings object, not a hand-kept list of fields. Hand
+    it over only through the environment, never a file or a command line."""
+    data = settings.model_dump(mode="json")
+    for name in SECRET_FIELDS:
+        data[name] = getattr(settings, name).get_secret_value()
+    data["duckdb_path"] = str(settings.duckdb_file)
+    return json.dumps(data)
+
+
+def settings_from_json(text: str) -> Settings:
+    try:
+        return Settings.model_validate_json(text)
+    except ValidationError as exc:
+        raise _config_error(exc, {}) from exc
+
+
 @dataclass(frozen=True)
 class LoadedSettings:
     """The effective settings and, per field, the source its value came from."""
@@ -230,12 +259,41 @@ def _normalize(key: str) -> str | None:
     return name if name in Settings.model_fields else None
 
 
+# Keys of the original demo's .env that configured its docker-compose: accepted, ignored, and said so.
+DEMO_ONLY_KEYS = frozenset(
+    {
+        "PROJECT_NAME", "ZOOKEEPER_VERSION", "ZOOKEEPER_PORT", "KAFKA_VERSION", "POSTGRES_VERSION",
+        "DEBEZIUM_VERSION", "CONNECT_GROUP_ID", "CONNECT_CONFIG_TOPIC", "CONNECT_OFFSET_TOPIC",
+        "CONNECT_STATUS_TOPIC",
+    }
+)  # fmt: skip
+# CDC_* variables that are not settings: the test suite's switches and the sink's hand-over.
+NOT_SETTINGS = frozenset({"KEEP_E2E_STATE", "UPDATE_GOLDEN", SETTINGS_ENV.removeprefix(ENV_PREFIX)})
+
+
+def _unknown(key: str, shown: str, origin: str) -> ConfigError:
+    wanted = key.strip().lower()
+    close = difflib.get_close_matches(wanted, [*Settings.model_fields, *ALIASES], n=1, cutoff=0.6)
+    prefix = ENV_PREFIX if origin == "environment" else ""
+    hint = (
+        f"did you mean {prefix}{close[0].upper()}?"
+        if close
+        else "`cdc config show` lists every setting; remove the line"
+    )
+    return ConfigError(f"{origin}: unknown setting {shown}", hint)
+
+
 def _layer_from_env_style(values: Mapping[str, str], origin: str) -> dict[str, tuple[Any, str]]:
     layer: dict[str, tuple[Any, str]] = {}
     for key, value in values.items():
         name = _normalize(key)
         if name is not None:
             layer[name] = (value, f"{origin} ({key})")
+        elif key.strip().upper() in DEMO_ONLY_KEYS and origin != "environment":
+            log.warning("%s: %s is a setting of the original demo's docker-compose; ignored", origin, key)
+        elif not (origin == "environment" and key in NOT_SETTINGS):
+            shown = f"{ENV_PREFIX}{key}" if origin == "environment" else key
+            raise _unknown(key, shown, origin)
     return layer
 
 

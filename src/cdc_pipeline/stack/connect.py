@@ -16,6 +16,7 @@ from cdc_pipeline.connectors.model import POSTGRES_PASSWORD_ENV, SECRET_ENV_PREF
 from cdc_pipeline.errors import CdcError
 from cdc_pipeline.stack.component import PortSetting, check_ports_free, wait_healthy
 from cdc_pipeline.stack.jvm import java_command, properties_text, write_log_config
+from cdc_pipeline.stack.os_user import check_readable, os_user
 from cdc_pipeline.stack.process import Processes
 from cdc_pipeline.stack.runtime import RuntimePaths
 
@@ -94,6 +95,19 @@ def healthy(settings: Settings) -> bool:
             return False
 
 
+def worker_config_current(settings: Settings) -> bool:
+    """Whether the running worker's config file holds what this version writes (plugin path aside)."""
+    path = connect_dir(settings) / "connect-distributed.properties"
+    try:
+        written = path.read_text("utf-8")
+    except OSError:
+        return True  # nothing to compare with: leave the worker alone
+    wanted = worker_properties(settings, Path("/"), DEFAULT_PLUGIN_DISCOVERY)
+    return all(f"{key}={value}" in written for key, value in secret_provider_properties().items()) and all(
+        key in written for key in wanted
+    )
+
+
 def start(
     settings: Settings, runtime: RuntimePaths, procs: Processes, discovery: str = DEFAULT_PLUGIN_DISCOVERY
 ) -> float:
@@ -114,7 +128,9 @@ def start(
         logs_dir=procs.log_dir,
         main=main,
     )
-    proc = procs.spawn(NAME, argv, cwd=conf, env=secret_environment(settings))
+    user = os_user(settings)
+    check_readable([runtime.lib_dir, runtime.plugin_dir], user, NAME)
+    proc = procs.spawn(NAME, argv, cwd=conf, user=user, env=secret_environment(settings))
     return wait_healthy(
         NAME,
         healthy=lambda: healthy(settings),

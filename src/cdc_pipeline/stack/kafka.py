@@ -19,6 +19,7 @@ from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.errors import StackError
 from cdc_pipeline.stack.component import PortSetting, check_ports_free, wait_healthy
 from cdc_pipeline.stack.jvm import java_command, properties_text, write_log_config
+from cdc_pipeline.stack.os_user import check_readable, os_user
 from cdc_pipeline.stack.process import Processes
 from cdc_pipeline.stack.runtime import RuntimePaths
 
@@ -121,7 +122,9 @@ def start(settings: Settings, runtime: RuntimePaths, procs: Processes) -> float:
         logs_dir=procs.log_dir,
         main=main,
     )
-    proc = procs.spawn(NAME, argv, cwd=conf)
+    user = os_user(settings)
+    check_readable([runtime.lib_dir], user, NAME)
+    proc = procs.spawn(NAME, argv, cwd=conf, user=user)
     return wait_healthy(
         NAME,
         healthy=lambda: healthy(settings),

@@ -1,8 +1,10 @@
-"""Who runs PostgreSQL: the unprivileged OS user when the CLI runs as root, else the current user.
+"""Who runs the stack: the unprivileged OS user when the CLI runs as root, else the current user.
 
-PostgreSQL refuses to run as root. Running it as another user also means that user must be able to enter every
-directory down to the state dir, which a root-owned parent with mode 700 (e.g. /root) silently prevents, so
-that is checked up front and reported with the fix.
+Every component (PostgreSQL, Kafka, Kafka Connect, the sink) runs as that one user (``postgres_os_user``,
+default ``cdc``, created when missing): PostgreSQL refuses root, and nothing else needs it. That user owns the
+state directory, which is private (directories 0700, files 0600: :func:`secure_tree`), and must be able to
+enter every directory down to it and to the programs it runs, which a root-owned parent with mode 700 (e.g.
+/root) silently prevents, so that is checked up front and reported with the fix.
 """
 
 from __future__ import annotations
@@ -50,12 +52,55 @@ class OsUser:
             for path in paths:
                 os.chown(path, self.uid, self.gid)
 
+    @property
+    def switches(self) -> bool:
+        """True when processes must be started as this user (we are root, it is not)."""
+        return os.geteuid() == 0 and self.uid != 0
+
+
+PRIVATE = 0o700  # the owner's bits only: nothing under the state dir is readable by group or others
+
+
+def secure_tree(root: Path, user: OsUser) -> None:
+    """Make everything under ``root`` owned by ``user`` (when we are root) and private to it.
+
+    Files keep their owner bits and lose every group and other bit; directories become 0700. Cheap enough to
+    run before every start (a few thousand lstat calls); entries that vanish meanwhile are skipped.
+    """
+    if not root.exists():
+        return
+    for directory, _dirs, files in os.walk(root):
+        _secure(Path(directory), user, is_dir=True)
+        for name in files:
+            _secure(Path(directory) / name, user, is_dir=False)
+
+
+def _secure(path: Path, user: OsUser, *, is_dir: bool) -> None:
+    try:
+        info = path.lstat()
+        if stat.S_ISLNK(info.st_mode):
+            return
+        if user.switches and (info.st_uid, info.st_gid) != (user.uid, user.gid):
+            os.lchown(path, user.uid, user.gid)
+        mode = stat.S_IMODE(info.st_mode)
+        wanted = PRIVATE if is_dir else mode & PRIVATE
+        if mode != wanted:
+            path.chmod(wanted)
+    except FileNotFoundError:
+        pass
+
+
+def check_readable(paths: list[Path], user: OsUser, what: str) -> None:
+    """``user`` must reach these paths (the runtime jars, the Python environment) to run ``what``."""
+    for path in paths:
+        start = path if path.is_dir() else path.parent
+        check_traversable(start.resolve(), user, what=what, holds=str(path))
+
 
 def os_user(settings: Settings) -> OsUser:
     """As root: the configured unprivileged user (created if missing); otherwise the current user."""
     if os.geteuid() != 0:
-        entry = pwd.getpwuid(os.geteuid())
-        return OsUser(entry.pw_name, entry.pw_uid, entry.pw_gid, frozenset(os.getgroups()), ())
+        return current_user()
     name = settings.postgres_os_user
     try:
         entry = pwd.getpwnam(name)
@@ -64,6 +109,12 @@ def os_user(settings: Settings) -> OsUser:
         entry = pwd.getpwnam(name)
     gids = frozenset(os.getgrouplist(name, entry.pw_gid))
     return OsUser(name, entry.pw_uid, entry.pw_gid, gids, ("runuser", "-u", name, "--"))
+
+
+def current_user() -> OsUser:
+    """The user this process runs as (processes it starts stay that user)."""
+    entry = pwd.getpwuid(os.geteuid())
+    return OsUser(entry.pw_name, entry.pw_uid, entry.pw_gid, frozenset(os.getgroups()), ())
 
 
 def _create_os_user(name: str) -> None:
@@ -76,14 +127,14 @@ def _create_os_user(name: str) -> None:
         )
 
 
-def check_traversable(path: Path, user: OsUser) -> None:
-    """PostgreSQL runs as ``user``, which must be able to enter every directory down to the state dir."""
+def check_traversable(path: Path, user: OsUser, what: str = "postgres", holds: str = "") -> None:
+    """``what`` runs as ``user``, which must be able to enter every directory down to ``path``."""
+    holds = holds or f"the state dir {path}"
     for directory in [path, *path.parents]:
         info = directory.stat()
         if not can_traverse(info.st_mode, info.st_uid, info.st_gid, user.uid, set(user.gids)):
             mode = stat.filemode(info.st_mode)
             raise StackError(
-                f"postgres: OS user {user.name!r} cannot enter {directory} (mode {mode}), "
-                f"which holds the state dir {path}",
-                f"run `chmod o+x {directory}` or set state_dir (env CDC_STATE_DIR) elsewhere",
+                f"{what}: OS user {user.name!r} cannot enter {directory} (mode {mode}), which holds {holds}",
+                f"run `chmod o+x {directory}`, or move the project (and state_dir, CDC_STATE_DIR) elsewhere",
             )

@@ -19,6 +19,9 @@ import time
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+from cdc_pipeline.stack.os_user import OsUser, secure_tree
 
 TOKEN_PREFIX = "cdc-stack-"
 START_MARKER = "=== cdc: starting"
@@ -109,30 +112,44 @@ class Processes:
         """Create the log dir and append a start marker, so the tail of this run can be told apart."""
         self.log_dir.mkdir(parents=True, exist_ok=True)
         path = self.log_file(name)
-        with path.open("a", encoding="utf-8") as handle:
+        with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "a") as handle:
             handle.write(f"{START_MARKER} {name} at {datetime.now(UTC).isoformat(timespec='seconds')} ===\n")
         return path
 
     def spawn(
-        self, name: str, argv: Sequence[str], cwd: Path, env: Mapping[str, str] | None = None
+        self,
+        name: str,
+        argv: Sequence[str],
+        cwd: Path,
+        user: OsUser,
+        env: Mapping[str, str] | None = None,
     ) -> subprocess.Popen[bytes]:
-        """Start ``argv`` detached (own session, survives the CLI), output appended to its log; write its pid.
+        """Start ``argv`` as ``user`` (umask 077), detached (own session, survives the CLI), output appended
+        to its log; write its pid. The state dir is made the user's and private first (:func:`secure_tree`).
 
         ``argv`` must contain :attr:`token` so :meth:`pid` can recognise the process later.
         """
         if not any(self.token in arg for arg in argv):
             raise ValueError(f"{name}: command line lacks the stack token {self.token}")
         log_path = self.open_log(name)
+        secure_tree(self.state_dir, user)
+        switch: dict[str, Any] = {}
+        if user.switches:
+            switch = {"user": user.uid, "group": user.gid, "extra_groups": sorted(user.gids)}
+        environment = dict(os.environ if env is None else env)
+        environment["HOME"] = str(self.state_dir)  # the service user has no home; never root's
         with log_path.open("ab") as log:
             proc = subprocess.Popen(
                 list(argv),
                 cwd=cwd,
-                env=dict(env) if env is not None else None,
+                env=environment,
                 stdin=subprocess.DEVNULL,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
                 close_fds=True,
+                umask=0o077,
+                **switch,
             )
         self._await_exec(proc)
         self.write_pid(name, proc.pid)
@@ -150,6 +167,7 @@ class Processes:
         self.run_dir.mkdir(parents=True, exist_ok=True)
         tmp = self.pid_file(name).with_suffix(".pid.tmp")
         tmp.write_text(f"{pid}\n", encoding="ascii")
+        tmp.chmod(0o600)
         tmp.replace(self.pid_file(name))
 
     def pid(self, name: str) -> int | None:

@@ -14,8 +14,11 @@ from pathlib import Path
 
 import httpx
 
-from cdc_pipeline.config.settings import ENV_PREFIX, Settings
+import cdc_pipeline
+from cdc_pipeline.config.settings import ENV_PREFIX, SETTINGS_ENV, Settings, settings_to_json
+from cdc_pipeline.errors import StackError
 from cdc_pipeline.stack.component import PortSetting, check_ports_free, wait_healthy
+from cdc_pipeline.stack.os_user import OsUser, check_readable, os_user
 from cdc_pipeline.stack.process import Processes
 
 NAME = "sink"
@@ -35,70 +38,50 @@ def healthy(settings: Settings) -> bool:
         return False
 
 
-def command(settings: Settings, token: str, project_dir: Path) -> list[str]:
-    """``python -X <token> -m cdc_pipeline.cli.app ... sink``: -X options are ignored by Python but show in
-    the process command line, which is how our pid files recognise it."""
-    return [
-        sys.executable,
-        "-X",
-        f"cdc.stack={token}",
-        "-m",
-        "cdc_pipeline.cli.app",
-        "--project-dir",
-        str(project_dir),
-        "--state-dir",
-        str(settings.state_dir),
-        "sink",
-    ]
-
-
-# What the sink reads from its settings. They are handed over explicitly, so a sink started for settings
-# built in code (tests, other front ends) uses exactly those, whatever the project files say.
-SINK_FIELDS = (
-    "state_dir",
-    "kafka_port",
-    "topic_prefix",
-    "signal_table",
-    "sink_max_events",
-    "sink_max_bytes",
-    "sink_max_wait_ms",
-    "sink_on_error",
-    "sink_dead_letter_topic",
-    "sink_group_id",
-    "sink_topic_refresh_ms",
-    "sink_table_check_s",
-    "sink_kafka_retry_s",
-    "sink_http_port",
-    "sink_http_host",
-    "sink_query_timeout_s",
-    "sink_query_max_rows",
-    "sink_query_max_bytes",
-    "max_row_bytes",
-    # The sink reads PostgreSQL's catalog for DDL (sink/source_catalog.py) and samples its connector's
-    # health (observe/connector_poller.py): Connect, the slot in PostgreSQL, the thresholds. The password
-    # comes from .credentials as for every command.
-    "connect_port",
-    "connector_name",
-    "postgres_port",
-    "postgres_user",
-    "postgres_db",
-    "connector_stall_s",
-)
+def command(token: str) -> list[str]:
+    """``python -X <token> -m cdc_pipeline.sink_process``: -X options are ignored by Python but show in the
+    process command line, which is how our pid files recognise it. The settings come in the environment."""
+    return [sys.executable, "-X", f"cdc.stack={token}", "-m", "cdc_pipeline.sink_process"]
 
 
 def environment(settings: Settings) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({f"{ENV_PREFIX}{name.upper()}": str(getattr(settings, name)) for name in SINK_FIELDS})
-    env[f"{ENV_PREFIX}DUCKDB_PATH"] = str(settings.duckdb_file)
+    """Ours, minus any ``CDC_*`` variable, plus the whole settings object (secrets included: a process's
+    environment is readable by its owner and root only), so the sink runs with exactly these settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIX)}
+    env[SETTINGS_ENV] = settings_to_json(settings)
     return env
+
+
+def _check_duckdb_writable(settings: Settings, user: OsUser) -> None:
+    """The sink runs as ``user``: a DuckDB file outside the state dir (which :func:`secure_tree` gives to
+    ``user``) must be in a directory it owns, and the file and its WAL must be its own."""
+    path = settings.duckdb_file.resolve()
+    if not user.switches or path.is_relative_to(settings.state_dir.resolve()):
+        return
+    parent = path.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    if parent.stat().st_uid != user.uid:
+        raise StackError(
+            f"sink: OS user {user.name!r} runs the sink but does not own {parent}, which holds duckdb_path "
+            f"{path}",
+            f"run `chown {user.name} {parent}`, or set duckdb_path (env CDC_DUCKDB_PATH) under the state dir",
+        )
+    for existing in (path, path.with_name(path.name + ".wal")):
+        if existing.exists():
+            user.own(existing)
 
 
 def start(settings: Settings, procs: Processes, project_dir: Path) -> float:
     """Start the sink and wait until its endpoint answers; return the seconds taken."""
     if settings.sink_http_port:
         check_ports_free(NAME, [port(settings)])
-    argv = command(settings, procs.token, project_dir)
-    proc = procs.spawn(NAME, argv, cwd=project_dir, env=environment(settings))
+    argv = command(procs.token)
+    user = os_user(settings)
+    package = Path(cdc_pipeline.__file__).parent
+    interpreter = Path(os.path.realpath(sys.executable))
+    check_readable([interpreter, Path(sys.prefix), package, project_dir], user, NAME)
+    _check_duckdb_writable(settings, user)
+    proc = procs.spawn(NAME, argv, cwd=project_dir, user=user, env=environment(settings))
     return wait_healthy(
         NAME,
         healthy=lambda: healthy(settings),

@@ -17,6 +17,7 @@ from typing import Any, Literal
 from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.stack import connect, kafka, postgres, sink
 from cdc_pipeline.stack.component import PortSetting, failure, wait_healthy
+from cdc_pipeline.stack.os_user import os_user
 from cdc_pipeline.stack.process import Processes
 from cdc_pipeline.stack.runtime import ensure_runtime
 
@@ -96,6 +97,10 @@ def up(settings: Settings, progress: Callable[[str], None], project_dir: Path | 
     timings: dict[str, float] = {}
     for comp in COMPONENTS:
         port = comp.port(settings)
+        outdated = _outdated(comp.name, settings, procs) if procs.is_running(comp.name) else ""
+        if outdated:
+            progress(f"{comp.name}: {outdated}; restarting it")
+            _stop(comp.name, settings, procs)
         if procs.is_running(comp.name):
             _await_running(comp, settings, procs)
             progress(f"{comp.name}: already running (pid {procs.pid(comp.name)}, port {port.port})")
@@ -104,6 +109,22 @@ def up(settings: Settings, progress: Callable[[str], None], project_dir: Path | 
         timings[comp.name] = _start(comp.name, settings, procs, progress, project_dir or Path.cwd())
         progress(f"{comp.name}: healthy after {timings[comp.name]:.1f}s")
     return [replace(row, startup_s=timings.get(row.name)) for row in status(settings)]
+
+
+def _outdated(name: ComponentName, settings: Settings, procs: Processes) -> str:
+    """Why a running component must be restarted to match this version's settings ("" when it need not):
+    it runs as another OS user than the one the stack runs as, or Connect's worker config changed."""
+    pid = procs.pid(name)
+    user = os_user(settings)
+    try:
+        owner = Path(f"/proc/{pid}").stat().st_uid
+    except (OSError, TypeError):
+        return ""
+    if user.switches and owner != user.uid:
+        return f"it runs as uid {owner}, not as the OS user {user.name!r}"
+    if name == "connect" and not connect.worker_config_current(settings):
+        return "its worker configuration changed"
+    return ""
 
 
 def _await_running(comp: _Component, settings: Settings, procs: Processes) -> None:
@@ -117,6 +138,13 @@ def _await_running(comp: _Component, settings: Settings, procs: Processes) -> No
         port=comp.port(settings),
         log_file=log_file,
     )
+
+
+def _stop(name: ComponentName, settings: Settings, procs: Processes) -> None:
+    if name == "postgres":
+        postgres.stop(settings, procs)
+    else:
+        {"kafka": kafka.stop, "connect": connect.stop, "sink": sink.stop}[name](procs)
 
 
 def down(settings: Settings) -> StackReport:
