@@ -14,6 +14,7 @@ registered, then read by exactly one statement. Registering the object itself wo
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from pathlib import Path
 from types import TracebackType
 
 import duckdb
+from cdc_pipeline.errors import CdcError
 from cdc_pipeline.sink import bookkeeping, dml, schema_follow
 from cdc_pipeline.sink.changes import ArrowStream, TableChanges, unavailable_mask_name
 from cdc_pipeline.sink.ddl import ExistingColumn
@@ -61,6 +63,27 @@ def _timestamp(ms: int | None) -> datetime | None:
     return None if ms is None else _EPOCH + timedelta(milliseconds=ms)
 
 
+class FileLockedError(CdcError):
+    """Another process holds the DuckDB file read-write (DuckDB allows one writer per file)."""
+
+
+def open_exclusive(path: Path) -> duckdb.DuckDBPyConnection:
+    """The one read-write connection to ``path``; a file another process holds is one clear line."""
+    try:
+        return duckdb.connect(str(path))
+    except duckdb.IOException as exc:
+        message = str(exc)
+        if "lock" not in message.lower():
+            raise
+        holder = re.search(r"PID (\d+)", message)
+        who = f"process {holder.group(1)}" if holder else "another process"
+        raise FileLockedError(
+            f"the DuckDB file {path} is held by {who} (a second sink, or a program with it open)",
+            "stop that process (`cdc down` stops the stack's sink), or give this sink another duckdb_path "
+            "(env CDC_DUCKDB_PATH)",
+        ) from exc
+
+
 class DuckDBTarget:
     """One read-write DuckDB file holding the replicated tables and the ``_cdc`` bookkeeping."""
 
@@ -68,7 +91,7 @@ class DuckDBTarget:
         """``catalog``: PostgreSQL's catalog, to follow renames and backfill volatile defaults (see
         :mod:`.schema_follow`); None evolves tables by column name only."""
         self.path = path
-        self._conn = duckdb.connect(str(path))
+        self._conn = open_exclusive(path)
         self._streams = 0
         self._follower = schema_follow.SchemaFollower(catalog)
         for statement in (*bookkeeping.CREATE, *schema_follow.CREATE):
