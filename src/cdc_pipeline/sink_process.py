@@ -78,6 +78,7 @@ class StopFlag:
 def run_sink(settings: Settings, stop: StopFlag | None = None) -> Progress:
     """Run until stopped; for bad input (policy `stop`) raise after applying what came before it."""
     stop = stop or StopFlag()
+    os.umask(0o077)  # its DuckDB file, WAL and token are private, however the sink was started
     if threading.current_thread() is threading.main_thread():  # signals can only be handled there
         signal.signal(signal.SIGTERM, stop.handle)
         signal.signal(signal.SIGINT, stop.handle)
