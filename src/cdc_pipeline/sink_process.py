@@ -154,9 +154,14 @@ def _start_server(
     return server
 
 
+def configure_logging() -> None:
+    """The sink's log lines (stdout, which `cdc up` appends to sink.log)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
 def main() -> int:
     """The detached sink `cdc up` starts: the settings come whole in :data:`SETTINGS_ENV`."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     text = os.environ.pop(SETTINGS_ENV, "")
     if not text:
         log.error("no settings in %s: start the sink with `cdc up` or `cdc sink`", SETTINGS_ENV)

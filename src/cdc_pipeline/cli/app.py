@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import json
-import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -205,11 +204,14 @@ def sink(
     ] = None,
 ) -> None:
     """Run the DuckDB sink in the foreground until Ctrl-C / SIGTERM (`cdc up` also starts it)."""
-    from cdc_pipeline.sink_process import run_sink  # noqa: PLC0415 (keeps duckdb out of other commands)
+    from cdc_pipeline.sink_process import (  # noqa: PLC0415 (keeps duckdb out of other commands)
+        configure_logging,
+        run_sink,
+    )
 
     STATE.overrides.update(sink_max_events=max_events, sink_max_wait_ms=max_wait_ms, sink_on_error=on_error)
     settings = STATE.settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging()
     run_sink(settings)
 
 

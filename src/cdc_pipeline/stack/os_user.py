@@ -90,11 +90,11 @@ def _secure(path: Path, user: OsUser, *, is_dir: bool) -> None:
         pass
 
 
-def check_readable(paths: list[Path], user: OsUser, what: str) -> None:
+def check_readable(paths: list[Path], user: OsUser, what: str, fix: str = "") -> None:
     """``user`` must reach these paths (the runtime jars, the Python environment) to run ``what``."""
     for path in paths:
         start = path if path.is_dir() else path.parent
-        check_traversable(start.resolve(), user, what=what, holds=str(path))
+        check_traversable(start.resolve(), user, what=what, holds=str(path), fix=fix)
 
 
 def os_user(settings: Settings) -> OsUser:
@@ -127,14 +127,17 @@ def _create_os_user(name: str) -> None:
         )
 
 
-def check_traversable(path: Path, user: OsUser, what: str = "postgres", holds: str = "") -> None:
+def check_traversable(
+    path: Path, user: OsUser, what: str = "postgres", holds: str = "", fix: str = ""
+) -> None:
     """``what`` runs as ``user``, which must be able to enter every directory down to ``path``."""
     holds = holds or f"the state dir {path}"
+    fix = fix or "move the project (and state_dir, CDC_STATE_DIR) elsewhere"
     for directory in [path, *path.parents]:
         info = directory.stat()
         if not can_traverse(info.st_mode, info.st_uid, info.st_gid, user.uid, set(user.gids)):
             mode = stat.filemode(info.st_mode)
             raise StackError(
                 f"{what}: OS user {user.name!r} cannot enter {directory} (mode {mode}), which holds {holds}",
-                f"run `chmod o+x {directory}`, or move the project (and state_dir, CDC_STATE_DIR) elsewhere",
+                f"run `chmod o+x {directory}`, or {fix}",
             )

@@ -79,7 +79,11 @@ def start(settings: Settings, procs: Processes, project_dir: Path) -> float:
     user = os_user(settings)
     package = Path(cdc_pipeline.__file__).parent
     interpreter = Path(os.path.realpath(sys.executable))
-    check_readable([interpreter, Path(sys.prefix), package, project_dir], user, NAME)
+    rebuild = (
+        "rebuild the venv on a system Python: `rm -rf .venv && make setup` (it uses /usr/bin/python3.11)"
+    )
+    check_readable([interpreter], user, NAME, fix=rebuild)
+    check_readable([Path(sys.prefix), package, project_dir], user, NAME)
     _check_duckdb_writable(settings, user)
     proc = procs.spawn(NAME, argv, cwd=project_dir, user=user, env=environment(settings))
     return wait_healthy(
