@@ -77,8 +77,14 @@ class StopFlag:
 
 def run_sink(settings: Settings, stop: StopFlag | None = None) -> Progress:
     """Run until stopped; for bad input (policy `stop`) raise after applying what came before it."""
-    stop = stop or StopFlag()
-    os.umask(0o077)  # its DuckDB file, WAL and token are private, however the sink was started
+    previous = os.umask(0o077)  # its DuckDB file, WAL and token are private, however it was started
+    try:
+        return _run_sink(settings, stop or StopFlag())
+    finally:
+        os.umask(previous)  # an in-process sink (tests) leaves the process as it found it
+
+
+def _run_sink(settings: Settings, stop: StopFlag) -> Progress:
     if threading.current_thread() is threading.main_thread():  # signals can only be handled there
         signal.signal(signal.SIGTERM, stop.handle)
         signal.signal(signal.SIGINT, stop.handle)

@@ -19,6 +19,7 @@ def test_an_interpreter_the_user_cannot_reach_names_the_directory_and_the_fix(tm
     (private / "bin").mkdir(parents=True)
     python = private / "bin" / "python3"
     python.write_text("")
+    (private / "bin").chmod(0o755)  # whatever the process umask: only `home` is closed
     private.chmod(0o700)
     with pytest.raises(StackError) as caught:
         check_readable([python], NOBODY, "sink", fix="rebuild the venv: `rm -rf .venv && make setup`")

@@ -57,6 +57,11 @@ HealthSource = Callable[[], ConnectorHealth | None]
 GONE = (BrokenPipeError, ConnectionResetError)  # the client closed its socket before the answer
 
 
+class _Server(ThreadingHTTPServer):
+    # The default listen backlog (5) resets connections when dozens of clients query at once.
+    request_queue_size = 128
+
+
 class ObserveServer:
     """Serves the endpoints above until :meth:`stop`. Port 0 picks a free port (see :attr:`port`)."""
 
@@ -79,7 +84,7 @@ class ObserveServer:
         self.limits = limits
         self.token = token
         self.host = host
-        self._httpd = ThreadingHTTPServer((host, port), _handler_class(self))
+        self._httpd = _Server((host, port), _handler_class(self))
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
