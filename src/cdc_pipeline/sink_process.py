@@ -28,6 +28,7 @@ from cdc_pipeline.observe.status.consumer_lag import ConsumerLagPoller
 from cdc_pipeline.sink.admin import AdminQueue
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
 from cdc_pipeline.sink.loop import BatchOutcome, run
+from cdc_pipeline.sink.retry import DUCKDB, KAFKA, Backoff, RetryPolicy
 from cdc_pipeline.sink.source import Source
 from cdc_pipeline.sink.source_catalog import PostgresCatalog
 from cdc_pipeline.sink.stats import SinkStats
@@ -98,7 +99,10 @@ def _run_sink(settings: Settings, stop: StopFlag) -> Progress:
         settings.duckdb_file,
     )
     catalog = PostgresCatalog(settings)  # DDL only: renames and volatile defaults (sink/schema_follow.py)
-    with DuckDBTarget(settings.duckdb_file, catalog) as target, Source.from_settings(settings) as source:
+    with (
+        DuckDBTarget(settings.duckdb_file, catalog) as target,
+        Source.from_settings(settings, observe=stats.record_retry, interrupted=stop) as source,
+    ):
         admin = AdminQueue()
         with target.cursor() as cursor:  # before any reader: no file, URL or extension access, ever
             sandbox.lock_down(cursor)
@@ -117,6 +121,7 @@ def _run_sink(settings: Settings, stop: StopFlag) -> Progress:
                 admin=admin,
                 on_ready=lambda: stats.set_state("running"),
                 table_check_s=settings.sink_table_check_s,
+                backoffs={KAFKA: source.kafka_backoff, DUCKDB: duckdb_backoff(settings, stats, stop)},
             )
         except CdcError as exc:
             stats.record_error("apply", str(exc))
@@ -131,6 +136,21 @@ def _run_sink(settings: Settings, stop: StopFlag) -> Progress:
     stats.set_state("stopped")
     log.info("sink stopped after %d events", progress.events)
     return progress
+
+
+def duckdb_backoff(settings: Settings, stats: SinkStats, stop: StopFlag) -> Backoff:
+    """Retries of a DuckDB file that cannot be written for a moment (disk full, I/O error)."""
+    path = settings.duckdb_file
+    return Backoff(
+        DUCKDB,
+        RetryPolicy(settings.sink_retry_base_s, settings.sink_retry_max_s, settings.sink_duckdb_retry_s),
+        label=f"writing DuckDB file {path}",
+        setting="SINK_DUCKDB_RETRY_S",
+        fix=f"nothing of the failed batch was applied: free space on {path.parent}'s disk or fix its "
+        "permissions, then start the sink again (`cdc up`); it resumes at DuckDB's offsets",
+        observe=stats.record_retry,
+        interrupted=stop,
+    )
 
 
 def _start_server(

@@ -59,6 +59,8 @@ def sink_line(sink: SinkState) -> Text:
         line.append(f"; tables read through {sink.via}", style="dim")
     if sink.note:
         line.append(f"\n{sink.note}", style="yellow")
+    for retry in sink.retrying:
+        line.append(f"\nretrying {retry}", style="yellow")
     if sink.last_error:
         line.append(f"\nlast error: {sink.last_error}", style="red")
     return line

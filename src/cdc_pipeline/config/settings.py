@@ -137,6 +137,16 @@ class Settings(BaseModel):
         ge=0,
         description="how long the sink retries Kafka trouble (a broker restart) with backoff before it stops",
     )
+    sink_duckdb_retry_s: float = Field(
+        60.0,
+        ge=0,
+        description="how long the sink retries a DuckDB file it cannot write (disk full, I/O error) "
+        "before it stops",
+    )
+    sink_retry_base_s: float = Field(
+        0.5, gt=0, description="first backoff step of a retry (full jitter: a random wait up to the step)"
+    )
+    sink_retry_max_s: float = Field(10.0, gt=0, description="largest backoff step of a retry")
     sink_group_id: str = Field("cdc-sink", min_length=1, description="Kafka group id for advisory commits")
     sink_topic_refresh_ms: int = Field(2000, ge=100, description="how often the sink looks for new tables")
     sink_table_check_s: float = Field(

@@ -14,6 +14,7 @@ registered, then read by exactly one statement. Registering the object itself wo
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -30,6 +31,8 @@ from cdc_pipeline.sink.ddl import ExistingColumn
 from cdc_pipeline.sink.errors import ApplyError
 from cdc_pipeline.sink.naming import TargetTable, source_key, target_table
 from cdc_pipeline.sink.source_catalog import SourceCatalog
+
+log = logging.getLogger("cdc_pipeline.sink")
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -91,7 +94,8 @@ class DuckDBTarget:
         """``catalog``: PostgreSQL's catalog, to follow renames and backfill volatile defaults (see
         :mod:`.schema_follow`); None evolves tables by column name only."""
         self.path = path
-        self._conn = open_exclusive(path)
+        self._root = open_exclusive(path)  # runs nothing: it hands out the connections below
+        self._conn = self._root.cursor()  # the one writer; replaced by abandon() when DuckDB broke it
         self._streams = 0
         self._follower = schema_follow.SchemaFollower(catalog)
         for statement in (*bookkeeping.CREATE, *schema_follow.CREATE):
@@ -105,6 +109,7 @@ class DuckDBTarget:
             self._conn.execute("CHECKPOINT")
         finally:
             self._conn.close()
+            self._root.close()
 
     def __enter__(self) -> DuckDBTarget:
         return self
@@ -112,15 +117,37 @@ class DuckDBTarget:
     def __exit__(
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
-        """On an error, roll back a batch left open so CHECKPOINT can run (no transaction is fine too)."""
-        if error is not None:
+        """On an error, end a batch left open so CHECKPOINT can run; a CHECKPOINT that fails then is one
+        warning (the WAL is replayed at the next open), so the error that stopped the sink stays the one."""
+        if error is None:
+            self.close()
+            return
+        self.abandon()
+        try:
+            self.close()
+        except duckdb.Error as exc:
+            log.warning(
+                "DuckDB file %s: CHECKPOINT at stop failed (replayed at the next open): %s", self.path, exc
+            )
+
+    def abandon(self) -> None:
+        """End a failed transaction whatever state DuckDB left it in; never raises a DuckDB error.
+
+        ROLLBACK; when DuckDB refuses that (``cannot rollback - no transaction is active`` after a failed
+        COMMIT, ``connection is busy``), the writer connection is replaced by a fresh one on the same
+        database (same settings, so the readers' lock-down holds), which has no transaction.
+        """
+        try:
+            self._conn.rollback()
+        except duckdb.Error as exc:
+            log.info("DuckDB file %s: ROLLBACK refused (%s); reopening the sink's connection", self.path, exc)
             with suppress(duckdb.Error):
-                self._conn.rollback()
-        self.close()
+                self._conn.close()
+            self._conn = self._root.cursor()
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         """A cursor on the same database for readers in this process (snapshot reads that never block)."""
-        return self._conn.cursor()
+        return self._root.cursor()
 
     def begin(self) -> None:
         self._conn.begin()

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+import duckdb
+from cdc_pipeline import _core
+from cdc_pipeline.errors import CdcError
 from cdc_pipeline.sink.admin import AdminQueue
 from cdc_pipeline.sink.changes import TableChanges
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
@@ -24,6 +27,7 @@ from cdc_pipeline.sink.errors import (
 )
 from cdc_pipeline.sink.merge_guard import refuse_merged_table
 from cdc_pipeline.sink.policy import OnError
+from cdc_pipeline.sink.retry import Backoff, RetryInterrupted, Terminal, classify, stop_error
 from cdc_pipeline.sink.source import BadRecord, Batch, DroppedEvents, Source
 from cdc_pipeline.sink.stats import TableBatch
 
@@ -81,12 +85,12 @@ def commit_batch(
         target.write_offsets(offsets)
         target.commit()
     except ApplyError as exc:
-        target.rollback()
+        target.abandon()
         if not exc.table_level or policy == "stop-sink" or not exc.source:
             raise
         return _stop_after_rollback(source, target, exc, stopped, started)
     except BaseException:
-        target.rollback()
+        target.abandon()
         raise
     source.rewind(held_back)
     source.commit(offsets)  # 3
@@ -130,7 +134,7 @@ def _stop_after_rollback(
         target.mark_table_stopped(error.source, reason, target.held_position(error.topic))
         target.commit()
     except BaseException:
-        target.rollback()
+        target.abandon()
         raise
     stopped[error.source] = reason
     source.start(target.read_offsets(), target.read_positions())
@@ -180,6 +184,7 @@ def run(
     admin: AdminQueue | None = None,
     on_ready: Callable[[], None] = lambda: None,
     table_check_s: float = 30.0,
+    backoffs: Mapping[str, Backoff] | None = None,
 ) -> None:
     """Repeat the protocol until ``should_stop()``; stopped tables stay stopped, the others keep flowing.
 
@@ -188,32 +193,101 @@ def run(
     starts at its held record, a skipped record is passed, a re-snapshotted table starts at its new offsets).
     Every ``table_check_s`` seconds the tables renamed in PostgreSQL are stopped (their changes no longer
     arrive: :func:`_stop_renamed_tables`).
+
+    Failures (:mod:`.retry`): a transient one of an edge with a ``backoffs`` entry (``kafka``, ``duckdb``)
+    ends the transaction (:meth:`DuckDBTarget.abandon`), waits, and the turn starts over exactly as a sink
+    restart does: stopped tables and the source's positions re-read from DuckDB, so the batch is read again
+    from DuckDB's offsets (nothing applied twice, nothing lost). Past the bound, or for a terminal failure,
+    the loop raises one :class:`CdcError` line naming the file or Kafka, the last error and the fix.
     """
-    stopped = target.stopped_tables()
-    source.start(target.read_offsets(), target.read_positions())
+    backoffs = backoffs or {}
+    stopped: dict[str, str] = {}
     warned: set[str] = set()
     ready = False
+    resync = True  # as at a start: read what DuckDB holds
     next_check = time.monotonic() + table_check_s
     while not should_stop():
-        if time.monotonic() >= next_check:
+        try:
+            if resync:
+                _resync(source, target, stopped)
+                resync = False
+            outcome = _turn(source, target, stopped, policy, admin, on_batch, next_check <= time.monotonic())
+        except RetryInterrupted:
+            log.info("stop requested while waiting to retry: stopping at DuckDB's offsets")
+            return
+        except CdcError as exc:
+            if not isinstance(exc, ApplyError) or isinstance(classify(exc), Terminal):
+                raise
+            if not _retry(exc, target, backoffs, source):
+                return
+            resync = True
+            continue
+        except (_core.KafkaError, duckdb.Error) as exc:
+            if not _retry(exc, target, backoffs, source):
+                return
+            resync = True
+            continue
+        for backoff in backoffs.values():
+            backoff.succeeded()
+        if outcome.checked:
             next_check = time.monotonic() + table_check_s
-            _stop_renamed_tables(target, stopped, on_batch)
-        if admin is not None and admin.run_pending(target):
-            stopped.clear()
-            stopped.update(target.stopped_tables())
-            source.start(target.read_offsets(), target.read_positions())
-        outcome = commit_batch(source, target, stopped, policy)
         if not ready:  # one turn went through: Kafka answered and the first batch (if any) is applied
             ready = True
             on_ready()
-        if outcome is None:
+        if outcome.batch is None:
             continue
-        for table, reason in outcome.stopped.items():
+        for table, reason in outcome.batch.stopped.items():
             log.error("table %s stopped: %s", table, reason)
-        _warn_unapplied(outcome.dropped, warned)
-        on_batch(outcome)
-        if outcome.bad_record is not None:
-            raise BadRecordError(outcome.bad_record)
+        _warn_unapplied(outcome.batch.dropped, warned)
+        on_batch(outcome.batch)
+        if outcome.batch.bad_record is not None:
+            raise BadRecordError(outcome.batch.bad_record)
+
+
+@dataclass(frozen=True)
+class _Turn:
+    batch: BatchOutcome | None
+    checked: bool = False  # the renamed-tables check ran
+
+
+def _turn(  # noqa: PLR0917 (the loop's state, passed explicitly)
+    source: Source,
+    target: DuckDBTarget,
+    stopped: dict[str, str],
+    policy: OnError,
+    admin: AdminQueue | None,
+    on_batch: Callable[[BatchOutcome], None],
+    check_renames: bool,
+) -> _Turn:
+    """One turn of :func:`run`: the renamed-tables check when due, pending admin requests, one batch."""
+    if check_renames:
+        _stop_renamed_tables(target, stopped, on_batch)
+    if admin is not None and admin.run_pending(target):
+        _resync(source, target, stopped)
+    return _Turn(commit_batch(source, target, stopped, policy), checked=check_renames)
+
+
+def _resync(source: Source, target: DuckDBTarget, stopped: dict[str, str]) -> None:
+    """What a sink start does: the stopped tables and every partition's position from DuckDB."""
+    stopped.clear()
+    stopped.update(target.stopped_tables())
+    source.start(target.read_offsets(), target.read_positions())
+
+
+def _retry(exc: Exception, target: DuckDBTarget, backoffs: Mapping[str, Backoff], source: Source) -> bool:
+    """Wait before the turn starts over (True), or raise the one line that stops the sink (module
+    :mod:`.retry`); False when a stop was asked for during the wait."""
+    verdict = classify(exc)
+    backoff = backoffs.get(verdict.what)
+    if isinstance(verdict, Terminal) or backoff is None:
+        raise stop_error(verdict, target.path, getattr(source, "bootstrap_servers", "")) from exc
+    target.abandon()
+    try:
+        backoff.wait(exc)
+    except RetryInterrupted:
+        log.info("stop requested while waiting to retry: stopping at DuckDB's offsets")
+        return False
+    return True
 
 
 def _stop_renamed_tables(
@@ -229,7 +303,7 @@ def _stop_renamed_tables(
             target.mark_table_stopped(table, reason)
         target.commit()
     except BaseException:
-        target.rollback()
+        target.abandon()
         raise
     stopped.update(renamed)
     for table, reason in renamed.items():

@@ -15,15 +15,23 @@ per batch only. What the core guarantees (see ``core/include/cdc/pipeline/source
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 from cdc_pipeline import _core, kafka_limits
 from cdc_pipeline.sink.changes import Column, TableChanges
 from cdc_pipeline.sink.policy import OnError, core_policy, parse_on_error
+from cdc_pipeline.sink.retry import (
+    KAFKA,
+    Backoff,
+    Observer,
+    RetryPolicy,
+    Terminal,
+    classify,
+    ignore_retries,
+)
 
 if TYPE_CHECKING:
     from cdc_pipeline.config.settings import Settings
@@ -152,6 +160,9 @@ class Source:
         max_wait_ms: int = 500,
         kafka_config: Mapping[str, str] | None = None,
         kafka_retry_s: float = 0.0,
+        retry: RetryPolicy | None = None,
+        observe: Observer | None = None,
+        interrupted: Callable[[], bool] = lambda: False,
     ) -> None:
         try:
             self.on_error: OnError = parse_on_error(on_error)
@@ -163,7 +174,17 @@ class Source:
         self.max_events = max_events
         self.max_bytes = max_bytes
         self.max_wait_ms = max_wait_ms
-        self.kafka_retry_s = kafka_retry_s
+        self.bootstrap_servers = bootstrap_servers
+        self.kafka_backoff = Backoff(
+            KAFKA,
+            replace(retry or RetryPolicy(), bound_s=kafka_retry_s),
+            label=f"Kafka at {bootstrap_servers}",
+            setting="SINK_KAFKA_RETRY_S",
+            fix="nothing after DuckDB's offsets was applied and nothing is lost: start Kafka (`cdc up`), "
+            "then the sink resumes where DuckDB stands; raise SINK_KAFKA_RETRY_S to wait longer",
+            observe=observe or ignore_retries,
+            interrupted=interrupted,
+        )
         self._core = _core.Source(
             config,
             topic_prefix,
@@ -175,8 +196,14 @@ class Source:
         )
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Source:
-        """Every table topic of the prefix (Debezium only writes captured tables), minus the signal table."""
+    def from_settings(
+        cls,
+        settings: Settings,
+        observe: Observer | None = None,
+        interrupted: Callable[[], bool] = lambda: False,
+    ) -> Source:
+        """Every table topic of the prefix (Debezium only writes captured tables), minus the signal table;
+        ``observe`` hears the Kafka retries (for status and metrics), ``interrupted`` ends a retry's wait."""
         return cls(
             bootstrap_servers=settings.bootstrap_servers,
             topic_prefix=settings.topic_prefix,
@@ -189,6 +216,9 @@ class Source:
             max_bytes=settings.sink_max_bytes,
             max_wait_ms=settings.sink_max_wait_ms,
             kafka_retry_s=settings.sink_kafka_retry_s,
+            retry=RetryPolicy(settings.sink_retry_base_s, settings.sink_retry_max_s),
+            observe=observe,
+            interrupted=interrupted,
             kafka_config=kafka_limits.consumer_config(settings),
         )
 
@@ -205,25 +235,20 @@ class Source:
         self._core.start(_positions(committed), list(applied))
 
     def next_batch(self) -> Batch:
-        """The next batch. Kafka trouble consumes nothing, so it is retried with backoff for
-        ``kafka_retry_s`` (a broker restart is survived); past that the last KafkaError is raised."""
-        deadline = time.monotonic() + self.kafka_retry_s
-        delay = 0.5
+        """The next batch. Kafka trouble consumes nothing, so a transient error (broker down, transport,
+        timed out: :func:`~cdc_pipeline.sink.retry.classify`) is retried with jittered backoff for
+        ``kafka_retry_s``; past that :class:`~cdc_pipeline.sink.retry.GaveUpError` is raised (one line). A
+        terminal KafkaError is raised as it is (the sink loop turns it into one line)."""
         while True:
             try:
-                return to_batch(self._core.next_batch(self.max_events, self.max_bytes, self.max_wait_ms))
+                batch = to_batch(self._core.next_batch(self.max_events, self.max_bytes, self.max_wait_ms))
             except _core.KafkaError as exc:
-                if time.monotonic() + delay > deadline:
+                if isinstance(classify(exc), Terminal):
                     raise
-                log.warning(
-                    "Kafka trouble, retrying in %.1f s (the sink stops after %.0f s of it, "
-                    "SINK_KAFKA_RETRY_S): %s",
-                    delay,
-                    self.kafka_retry_s,
-                    exc,
-                )
-                time.sleep(delay)
-                delay = min(delay * 2, 10.0)
+                self.kafka_backoff.wait(exc)
+                continue
+            self.kafka_backoff.succeeded()
+            return batch
 
     def commit(self, offsets: Iterable[Offset]) -> None:
         """Remember offsets DuckDB committed and mirror them to Kafka for lag tools (a failure only warns)."""

@@ -1,7 +1,8 @@
 """What the running sink knows about itself, for ``GET /status`` and ``GET /metrics``.
 
 The sink's thread calls :meth:`SinkStats.record_batch` once per committed batch (after the DuckDB commit) and
-:meth:`SinkStats.record_error` / :meth:`SinkStats.record_dead_letter` when those happen; the HTTP thread reads
+:meth:`SinkStats.record_error` / :meth:`SinkStats.record_dead_letter` when those happen, and
+:meth:`SinkStats.record_retry` while an edge is retried (``retrying`` in ``/status``); the HTTP thread reads
 :meth:`SinkStats.snapshot` and the metrics registry. One lock guards the per-table state; the metrics have
 their own locks.
 
@@ -22,6 +23,7 @@ from typing import Any
 
 from cdc_pipeline.sink.changes import TableChanges
 from cdc_pipeline.sink.metrics import DURATION_BUCKETS, SIZE_BUCKETS, Registry
+from cdc_pipeline.sink.retry import DUCKDB, KAFKA, Retrying
 
 THROUGHPUT_WINDOW_S = 60.0
 OPS = {"c": "create", "u": "update", "d": "delete", "r": "read", "t": "truncate"}
@@ -98,6 +100,12 @@ class SinkStats:
             "cdc_unapplied_total", "Keyless updates/deletes without a before-image, dropped", ("table",)
         )
         self.m_last_batch = r.gauge("cdc_last_batch_timestamp_seconds", "Unix time of the last commit")
+        self.m_retrying = r.gauge(
+            "cdc_sink_retrying", "1 while the sink retries an edge after a transient failure", ("what",)
+        )
+        self.m_retries = r.counter("cdc_sink_retries_total", "Retries after transient failures", ("what",))
+        for what in (KAFKA, DUCKDB):
+            self.m_retrying.set(0, what)
         self._lock = threading.Lock()
         self._tables: dict[str, TableStats] = {}
         self._recent: deque[tuple[float, int]] = deque()
@@ -109,6 +117,7 @@ class SinkStats:
         self._last_batch_at: float | None = None
         self._last_error: str | None = None
         self._consumer_lag: dict[tuple[str, int], int] = {}
+        self._retrying: dict[str, Retrying] = {}
         self.state = "starting"
 
     # -- updates (the sink's thread) -------------------------------------------------------------------
@@ -155,6 +164,21 @@ class SinkStats:
             if table is not None:
                 stats = self._tables.setdefault(table, TableStats(table))
                 stats.last_error = message
+
+    def record_retry(self, what: str, state: Retrying | None) -> None:
+        """An edge (``kafka``, ``duckdb``) failed transiently and is retried (``state``), or recovered
+        (None)."""
+        if state is None:
+            self.m_retrying.set(0, what)
+            with self._lock:
+                self._retrying.pop(what, None)
+            return
+        self.m_retrying.set(1, what)
+        self.m_retries.inc(1, what)
+        self.m_errors.inc(1, what)
+        with self._lock:
+            self._retrying[what] = state
+            self._last_error = f"{what}: {state.error}"
 
     def record_dropped(self, table: str, duplicates: int, unapplied: int) -> None:
         """Events of ``table`` a committed batch consumed but dropped (see ``sink.source.DroppedEvents``)."""
@@ -220,6 +244,16 @@ class SinkStats:
                 "last_batch_at": _iso(self._last_batch_at) if self._last_batch_at else None,
                 "seconds_since_apply": round(now - self._last_batch_at, 3) if self._last_batch_at else None,
                 "last_error": self._last_error,
+                "retrying": [
+                    {
+                        "what": r.what,
+                        "since": _iso(r.since),
+                        "seconds": round(max(0.0, now - r.since), 1),
+                        "attempt": r.attempt,
+                        "error": r.error,
+                    }
+                    for _, r in sorted(self._retrying.items())
+                ],
                 "consumer_lag": lag,
                 "tables": tables,
             }

@@ -57,6 +57,7 @@ class SinkState:
     events_per_second: float | None = None
     last_batch_at: str | None = None
     note: str = ""  # why there are no table figures, when there are none
+    retrying: tuple[str, ...] = ()  # "kafka for 12 s (attempt 4): <error>", one per edge being retried
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -104,6 +105,14 @@ def seconds_behind(
     return round(max(age, measured or 0.0, 0.0), 3)
 
 
+def retrying_text(entry: Mapping[str, Any]) -> str:
+    """One edge the sink retries, from ``/status``: ``kafka for 12 s (attempt 4): <last error>``."""
+    return (
+        f"{entry.get('what', '?')} for {float(entry.get('seconds') or 0):.0f} s "
+        f"(attempt {entry.get('attempt', '?')}): {entry.get('error', '')}"
+    )
+
+
 def from_endpoint(payload: Mapping[str, Any], via: str, now: datetime) -> tuple[SinkState, list[TableStatus]]:
     """The sink's ``GET /status`` answer (see :mod:`cdc_pipeline.observe.endpoint.server`)."""
     lags = [(str(x["topic"]), int(x["partition"]), int(x["lag"])) for x in payload.get("consumer_lag", [])]
@@ -113,6 +122,7 @@ def from_endpoint(payload: Mapping[str, Any], via: str, now: datetime) -> tuple[
         last_error=payload.get("last_error"),
         events_per_second=payload.get("events_per_second"),
         last_batch_at=payload.get("last_batch_at"),
+        retrying=tuple(retrying_text(r) for r in payload.get("retrying") or [] if isinstance(r, Mapping)),
     )
     tables = []
     for t in payload.get("tables", []):
