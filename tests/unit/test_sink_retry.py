@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-
 from pathlib import Path
 
 import pytest
@@ -17,8 +16,8 @@ from cdc_pipeline.sink.retry import (
     KAFKA,
     Backoff,
     GaveUpError,
-    RetryInterrupted,
     Retrying,
+    RetryInterrupted,
     RetryPolicy,
     Terminal,
     Transient,

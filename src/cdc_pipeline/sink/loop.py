@@ -210,23 +210,18 @@ def run(
         try:
             if resync:
                 _resync(source, target, stopped)
-                resync = False
             outcome = _turn(source, target, stopped, policy, admin, on_batch, next_check <= time.monotonic())
         except RetryInterrupted:
             log.info("stop requested while waiting to retry: stopping at DuckDB's offsets")
             return
-        except CdcError as exc:
-            if not isinstance(exc, ApplyError) or isinstance(classify(exc), Terminal):
+        except (CdcError, _core.KafkaError, duckdb.Error) as exc:
+            if isinstance(exc, CdcError) and (not isinstance(exc, ApplyError) or _terminal(exc)):
                 raise
             if not _retry(exc, target, backoffs, source):
                 return
             resync = True
             continue
-        except (_core.KafkaError, duckdb.Error) as exc:
-            if not _retry(exc, target, backoffs, source):
-                return
-            resync = True
-            continue
+        resync = False
         for backoff in backoffs.values():
             backoff.succeeded()
         if outcome.checked:
@@ -234,14 +229,23 @@ def run(
         if not ready:  # one turn went through: Kafka answered and the first batch (if any) is applied
             ready = True
             on_ready()
-        if outcome.batch is None:
-            continue
-        for table, reason in outcome.batch.stopped.items():
-            log.error("table %s stopped: %s", table, reason)
-        _warn_unapplied(outcome.batch.dropped, warned)
-        on_batch(outcome.batch)
-        if outcome.batch.bad_record is not None:
-            raise BadRecordError(outcome.batch.bad_record)
+        if outcome.batch is not None:
+            _report(outcome.batch, warned, on_batch)
+
+
+def _terminal(exc: ApplyError) -> bool:
+    return isinstance(classify(exc), Terminal)
+
+
+def _report(batch: BatchOutcome, warned: set[str], on_batch: Callable[[BatchOutcome], None]) -> None:
+    """A committed batch: its stopped tables logged, unapplied events warned once, the callback told; a bad
+    record (policy ``stop``) raises after what came before it was applied."""
+    for table, reason in batch.stopped.items():
+        log.error("table %s stopped: %s", table, reason)
+    _warn_unapplied(batch.dropped, warned)
+    on_batch(batch)
+    if batch.bad_record is not None:
+        raise BadRecordError(batch.bad_record)
 
 
 @dataclass(frozen=True)
