@@ -13,7 +13,8 @@ class CdcError(Exception):
     def __init__(self, what: str, hint: str = "") -> None:
         self.what = what
         self.hint = hint
-        super().__init__(f"{what}. {hint}".rstrip(". ") + "." if hint else what)
+        text = f"{what}. {hint}".rstrip(". ") if hint else what
+        super().__init__(text if not hint or text.endswith(("?", "!")) else text + ".")
 
 
 class ConfigError(CdcError):
@@ -32,15 +33,28 @@ class KafkaUnavailableError(CdcError):
     """The C++ core's Kafka client gave up (broker down or unreachable, request timed out)."""
 
 
-def classify(error: BaseException) -> CdcError | None:
+def is_core_kafka_error(error: BaseException) -> bool:
+    """True for ``cdc_pipeline._core.KafkaError``, known by its type's module and name (the C++ core cannot
+    derive from this module's classes, and this module must not load the extension)."""
+    kind = type(error)
+    return kind.__module__ == "cdc_pipeline._core" and kind.__name__ == "KafkaError"
+
+
+def kafka_unavailable(error: BaseException, bootstrap_servers: str | None = None) -> KafkaUnavailableError:
+    """The core's KafkaError as one line naming the brokers asked and what to do."""
+    first = (str(error).strip().splitlines() or [""])[0]
+    where = f"Kafka at {bootstrap_servers}" if bootstrap_servers else "Kafka"
+    return KafkaUnavailableError(
+        f"{where}: {first}",
+        "check the broker with `cdc status`; `cdc up` starts the local one (its port is the kafka_port "
+        "setting)",
+    )
+
+
+def classify(error: BaseException, bootstrap_servers: str | None = None) -> CdcError | None:
     """The user-facing error for an exception that entered from a library at the edge, or None (a bug).
 
-    The C++ core raises ``cdc_pipeline._core.KafkaError`` (it cannot derive from this module's classes);
-    it is classified here by its type's module and name, so the CLI need not load the extension."""
-    kind = type(error)
-    first = (str(error).strip().splitlines() or [""])[0]
-    if kind.__module__ == "cdc_pipeline._core" and kind.__name__ == "KafkaError":
-        return KafkaUnavailableError(
-            f"Kafka: {first}", "check the broker with `cdc status`; `cdc up` starts the local one"
-        )
+    ``bootstrap_servers``: the brokers the command used, named in a Kafka error."""
+    if is_core_kafka_error(error):
+        return kafka_unavailable(error, bootstrap_servers)
     return None

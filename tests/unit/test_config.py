@@ -33,7 +33,7 @@ def test_layers_apply_in_order_yaml_env_credentials_environment_flags(tmp_path: 
     assert (s.postgres_port, s.kafka_port, s.connect_port) == (1001, 2002, 3004)
     assert s.postgres_user == "bob" and s.postgres_password.get_secret_value() == "s3cret"
     assert loaded.sources["connect_port"] == "command line"
-    assert loaded.sources["kafka_port"].endswith(".env (KAFKA_PORT)")
+    assert loaded.sources["kafka_port"].endswith(".env:1 (KAFKA_PORT)")  # file:line (key)
 
 
 def test_invalid_value_names_key_source_and_accepted_values(tmp_path: Path) -> None:
@@ -91,7 +91,7 @@ def test_one_line_forms_for_env_and_dotenv(tmp_path: Path) -> None:
     assert s.tables == {"public": ["users", "orders"]}
     assert s.key_columns == {"public.log": ["seq", "ts"], "public.x": ["id"]}
     assert s.exclude_columns == ["public.users.email"] and s.debezium == {"tasks.max": "1"}
-    assert loaded.sources["debezium"] == "environment (DEBEZIUM)"
+    assert loaded.sources["debezium"] == "environment (CDC_DEBEZIUM)"
 
 
 def test_table_list_in_the_original_connector_config_json_form_is_found(tmp_path: Path) -> None:
@@ -118,7 +118,7 @@ def test_tables_in_cdc_yaml_win_over_a_table_file(tmp_path: Path) -> None:
         ({"cdc.yaml": "tables: [users]\n"}, "invalid setting tables = ['users'] from {yaml}"),
         ({"cdc.yaml": "exclude_columns: [users.email]\n"}, "not a schema.table.column name"),
         ({"cdc.yaml": "key_columns: {public.log: []}\n"}, "expected a non-empty list of column names"),
-        ({".env": "DEBEZIUM={not json\n"}, "from {env} (DEBEZIUM)"),
+        ({".env": "DEBEZIUM={not json\n"}, "from {env}:1 (DEBEZIUM)"),
         ({"cdc.yaml": "signal_table: debezium_signal\n"}, "signal_table"),
         ({"connector_config.json": '{"public": "users"}'}, "invalid setting tables_file"),
     ],
@@ -148,7 +148,7 @@ def test_config_show_masks_secrets_and_names_sources(tmp_path: Path) -> None:
     text = json.dumps(report.to_json())
     assert "hunter2" not in text and "other-secret" not in text
     assert rows["postgres_password"].value == "********"
-    assert rows["postgres_password"].source == str(tmp_path / ".credentials") + " (POSTGRES_PASSWORD)"
+    assert rows["postgres_password"].source == str(tmp_path / ".credentials") + ":1 (POSTGRES_PASSWORD)"
     assert json.loads(rows["debezium"].value) == {"database.password": "********", "snapshot.mode": "no_data"}
     assert rows["kafka_port"].source == "command line" and rows["postgres_port"].source == "default"
 
@@ -167,6 +167,6 @@ def test_cdc_config_show_json_from_the_command_line(tmp_path: Path) -> None:
     rows = {r["key"]: r for r in json.loads(result.output)["settings"]}
     assert (
         rows["topic_prefix"]["value"] == "p9"
-        and rows["topic_prefix"]["source"] == "environment (TOPIC_PREFIX)"
+        and rows["topic_prefix"]["source"] == "environment (CDC_TOPIC_PREFIX)"
     )
     assert "hunter2" not in result.output

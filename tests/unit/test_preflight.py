@@ -115,3 +115,12 @@ def test_preflight_error_lists_every_blocking_problem_with_its_fix() -> None:
     text = str(error)
     assert text.startswith("preflight for connector cdc_db_connector failed:\n  - wal_level is 'replica'")
     assert text.count("\n  - ") == 2 and text.count("fix: ") == 2
+
+
+def test_a_missing_table_alone_is_one_line_naming_it_and_the_fix() -> None:
+    facts = replace(HEALTHY, tables=[TableFacts(TableRef("public", "Users"), False)])
+    error = PreflightError("cdc_db_connector", evaluate(facts, SLOT, {}))
+    assert str(error) == (
+        "preflight for connector cdc_db_connector failed: table public.Users does not exist (names are "
+        "case-sensitive); fix: create it, or remove public.Users from the table list"
+    )

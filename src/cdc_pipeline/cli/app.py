@@ -28,7 +28,7 @@ from cdc_pipeline.cli.tables import tables_app
 from cdc_pipeline.config.settings import Settings, load_settings
 from cdc_pipeline.connectors.apply import apply_connector, wait_all_running
 from cdc_pipeline.connectors.model import pipeline_tables, tables_from_connector_json
-from cdc_pipeline.errors import CdcError, classify
+from cdc_pipeline.errors import CdcError, classify, is_core_kafka_error
 from cdc_pipeline.observe.status.report import StatusReport, collect_status
 from cdc_pipeline.sample import load_sql_file
 from cdc_pipeline.stack import stack
@@ -60,7 +60,9 @@ STATE = CliState(project_dir=Path.cwd(), overrides={}, debug=False)
 
 
 def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
-    """Turn a CdcError into one clear line and exit code 1 (the traceback only with --debug)."""
+    """Every error is one line on stderr and exit code 1 (the traceback only with --debug): a CdcError as it
+    is, an exception from a library at the edge classified (:func:`~cdc_pipeline.errors.classify`), anything
+    else as a bug. Ctrl-C exits 130 quietly; typer.Exit and SystemExit pass through."""
 
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -78,17 +80,25 @@ def handles_errors(fn: Callable[P, R]) -> Callable[P, R]:
         except Exception as exc:
             if STATE.debug:
                 raise
-            known = classify(exc)
+            known = classify(exc, _bootstrap_servers() if is_core_kafka_error(exc) else None)
             first = (str(exc).strip().splitlines() or [""])[0]
             _error_line(
                 str(known)
                 if known is not None
-                else f"unexpected {type(exc).__name__}: {first} (this is a bug; run the command again with "
-                "--debug for the traceback)"
+                else f"unexpected {type(exc).__name__}: {first} (this is a bug; run again with --debug for "
+                "the traceback)"
             )
             raise typer.Exit(1) from None
 
     return wrapper
+
+
+def _bootstrap_servers() -> str | None:
+    """The brokers the failed command used, to name them in its Kafka error (None if the settings fail)."""
+    try:
+        return STATE.settings().bootstrap_servers
+    except Exception:  # the settings themselves are broken: name no brokers
+        return None
 
 
 def _error_line(message: str) -> None:

@@ -15,7 +15,6 @@ the first of :data:`TABLE_FILE_CANDIDATES` that exists.
 
 from __future__ import annotations
 
-import difflib
 import json
 import logging
 import os
@@ -27,6 +26,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
+from cdc_pipeline.config import messages
 from cdc_pipeline.config import values as config_values
 from cdc_pipeline.config.values import read_table_file
 from cdc_pipeline.errors import ConfigError
@@ -250,8 +250,9 @@ class LoadedSettings:
     sources: Mapping[str, str] = field(default_factory=dict)
 
 
-def _read_dotenv(path: Path) -> dict[str, str]:
-    values: dict[str, str] = {}
+def _read_dotenv(path: Path) -> dict[str, tuple[str, int]]:
+    """``KEY=value`` lines: each key's value and its line number (for messages)."""
+    values: dict[str, tuple[str, int]] = {}
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -259,7 +260,7 @@ def _read_dotenv(path: Path) -> dict[str, str]:
         key, sep, value = line.removeprefix("export ").partition("=")
         if not sep:
             raise ConfigError(f"{path}:{number}: expected KEY=value, got {raw!r}", "fix or remove that line")
-        values[key.strip()] = value.strip().strip("'\"")
+        values[key.strip()] = (value.strip().strip("'\""), number)
     return values
 
 
@@ -278,32 +279,47 @@ DEMO_ONLY_KEYS = frozenset(
     }
 )  # fmt: skip
 # CDC_* variables that are not settings: the test suite's switches and the sink's hand-over.
-NOT_SETTINGS = frozenset({"KEEP_E2E_STATE", "UPDATE_GOLDEN", SETTINGS_ENV.removeprefix(ENV_PREFIX)})
+NOT_SETTINGS = frozenset(
+    {"KEEP_E2E_STATE", "UPDATE_GOLDEN", "KILL_SEED", SETTINGS_ENV.removeprefix(ENV_PREFIX)}
+)
+# CDC_SECRET_* variables hold secrets for Kafka Connect's environment (connectors/model.py), not settings.
+NOT_SETTINGS_PREFIX = "SECRET_"
+_WARNED: set[str] = set()
 
 
-def _unknown(key: str, shown: str, origin: str) -> ConfigError:
-    wanted = key.strip().lower()
-    close = difflib.get_close_matches(wanted, [*Settings.model_fields, *ALIASES], n=1, cutoff=0.6)
-    prefix = ENV_PREFIX if origin == "environment" else ""
-    hint = (
-        f"did you mean {prefix}{close[0].upper()}?"
-        if close
-        else "`cdc config show` lists every setting; remove the line"
-    )
-    return ConfigError(f"{origin}: unknown setting {shown}", hint)
+def _unknown(typed: str, where: str, shown: str, style: str, remove: str) -> ConfigError:
+    """``where: unknown setting KEY`` with the closest accepted name, or every accepted name. ``style``: how
+    the names are written there: ``yaml`` (field names), ``dotenv`` (upper case) or ``environment``
+    (upper case with the ``CDC_`` prefix)."""
+    names = [*Settings.model_fields, *ALIASES]
+    if style != "yaml":
+        prefix = ENV_PREFIX if style == "environment" else ""
+        names = [prefix + n.upper() for n in names]
+    close = messages.closest(typed, names)
+    hint = f"did you mean {close}? Otherwise {remove}" if close else f"{remove}; accepted: {', '.join(names)}"
+    return ConfigError(f"{where}: unknown setting {shown}", hint)
 
 
-def _layer_from_env_style(values: Mapping[str, str], origin: str) -> dict[str, tuple[Any, str]]:
+def _dotenv_layer(path: Path) -> dict[str, tuple[Any, str]]:
+    """A ``.env`` / ``.credentials`` file: every key a setting (or an alias), or one of the demo's
+    docker-compose keys (ignored with a warning); anything else is an error naming the file and line."""
     layer: dict[str, tuple[Any, str]] = {}
-    for key, value in values.items():
+    for key, (value, number) in _read_dotenv(path).items():
         name = _normalize(key)
         if name is not None:
-            layer[name] = (value, f"{origin} ({key})")
-        elif key.strip().upper() in DEMO_ONLY_KEYS and origin != "environment":
-            log.warning("%s: %s is a setting of the original demo's docker-compose; ignored", origin, key)
-        elif not (origin == "environment" and key in NOT_SETTINGS):
-            shown = f"{ENV_PREFIX}{key}" if origin == "environment" else key
-            raise _unknown(key, shown, origin)
+            layer[name] = (value, f"{path}:{number} ({key})")
+        elif key.strip().upper() in DEMO_ONLY_KEYS:
+            if f"{path}:{key}" not in _WARNED:
+                _WARNED.add(f"{path}:{key}")
+                log.warning(
+                    "warning: %s:%d: %s is a setting of the original demo's docker-compose, which this "
+                    "product does not use; ignored (remove the line to silence this)",
+                    path,
+                    number,
+                    key,
+                )
+        else:
+            raise _unknown(key, f"{path}:{number}", key, "dotenv", "remove the line")
     return layer
 
 
@@ -318,16 +334,23 @@ def _layer_from_yaml(path: Path) -> dict[str, tuple[Any, str]]:
     for key, value in data.items():
         name = _normalize(str(key))
         if name is None:
-            raise ConfigError(
-                f"{path}: unknown setting {key!r}", f"accepted: {', '.join(Settings.model_fields)}"
-            )
+            raise _unknown(str(key), str(path), repr(key), "yaml", "remove that key")
         layer[name] = (value, str(path))
     return layer
 
 
 def _env_layer(environ: Mapping[str, str]) -> dict[str, tuple[Any, str]]:
-    picked = {k.removeprefix(ENV_PREFIX): v for k, v in environ.items() if k.startswith(ENV_PREFIX)}
-    return _layer_from_env_style(picked, "environment")
+    """``CDC_*`` variables: each one a setting, or a known variable that is not one; else an error."""
+    layer: dict[str, tuple[Any, str]] = {}
+    for variable, value in environ.items():
+        key = variable.removeprefix(ENV_PREFIX)
+        if not variable.startswith(ENV_PREFIX) or key in NOT_SETTINGS or key.startswith(NOT_SETTINGS_PREFIX):
+            continue
+        name = _normalize(key)
+        if name is None:
+            raise _unknown(variable, "environment", variable, "environment", f"unset it (`unset {variable}`)")
+        layer[name] = (value, f"environment ({variable})")
+    return layer
 
 
 def load_settings(
@@ -342,7 +365,7 @@ def load_settings(
         layers.append(_layer_from_yaml(base / "cdc.yaml"))
     for name in (".env", ".credentials"):
         if (base / name).is_file():
-            layers.append(_layer_from_env_style(_read_dotenv(base / name), str(base / name)))
+            layers.append(_dotenv_layer(base / name))
     layers.append(_env_layer(os.environ if environ is None else environ))
     flags = {k: (v, "command line") for k, v in (overrides or {}).items() if v is not None}
     layers.append(flags)
@@ -388,21 +411,16 @@ def _tables_from_file(
 
 
 def _config_error(exc: ValidationError, merged: Mapping[str, tuple[Any, str]]) -> ConfigError:
+    """``invalid setting KEY = VALUE from SOURCE: REASON. accepted: FORM (WHAT IT IS FOR)``."""
     first = exc.errors()[0]
     key = str(first["loc"][0]) if first["loc"] else "?"
     origin = merged.get(key, (None, "default"))[1]
-    shown = "***" if key in SECRET_FIELDS else _short(merged.get(key, (None, ""))[0])
+    shown = "***" if key in SECRET_FIELDS else messages.short(merged.get(key, (None, ""))[0])
     reason = str(first["msg"]).removeprefix("Value error, ")
     if first["type"] == "string_pattern_mismatch":
         reason = "not in the accepted form"
+    info = Settings.model_fields.get(key)
     return ConfigError(
         f"invalid setting {key} = {shown} from {origin}: {reason}",
-        f"accepted: {Settings.model_fields[key].description}"
-        if key in Settings.model_fields
-        else "remove it",
+        f"accepted: {messages.accepted(info)}" if info is not None else "remove it",
     )
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."

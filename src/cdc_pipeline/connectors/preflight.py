@@ -37,10 +37,14 @@ __all__ = ["PreflightError", "PreflightReport", "Problem", "check", "evaluate", 
 
 
 class PreflightError(CdcError):
-    """One or more blocking preflight problems; the message lists each with its fix, one per line."""
+    """One or more blocking preflight problems, each with its fix: one problem is one line, several are
+    listed one per line."""
 
     def __init__(self, connector: str, problems: Sequence[Problem]) -> None:
         self.problems = list(problems)
+        if len(self.problems) == 1:
+            super().__init__(f"preflight for connector {connector} failed: {self.problems[0].line()}")
+            return
         lines = "\n".join(f"  - {p.line()}" for p in self.problems)
         super().__init__(f"preflight for connector {connector} failed:\n{lines}")
 
