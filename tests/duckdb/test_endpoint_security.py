@@ -23,6 +23,7 @@ from cdc_pipeline.sink.stats import SinkStats
 from tests.duckdb.auth import HEADERS, TOKEN
 
 SECRET = "the-secret-file-content"
+MEMORY_LIMIT = "256MiB"
 FILE_READS = [
     "SELECT content FROM read_text('{f}')",
     "SELECT content FROM read_blob('{f}')",
@@ -51,6 +52,8 @@ WRITES = [
     "ATTACH '{d}/other.duckdb' AS other",
     "INSTALL httpfs",
     "SET enable_external_access = true",
+    "SET memory_limit = '64GB'",
+    "RESET memory_limit",
     "SELECT * FROM users WHERE nextval('s') > 0",
     "SELECT checkpoint()",
     "EXPLAIN ANALYZE DELETE FROM users",
@@ -65,7 +68,7 @@ def served(tmp_path: Path) -> Iterator[ObserveServer]:
         conn.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, name VARCHAR)")
         conn.execute("INSERT INTO users SELECT i, 'u' || i FROM range(10) t(i)")
         conn.execute("CREATE SEQUENCE s")
-        sandbox.lock_down(conn)
+        sandbox.lock_down(conn, MEMORY_LIMIT)
     limits = QueryLimits(timeout_s=60, max_rows=1000, max_bytes=1 << 20)
     with ObserveServer(target.cursor, SinkStats(), port=0, limits=limits, token=TOKEN) as server:
         yield server
@@ -107,6 +110,21 @@ def test_a_result_past_its_limit_is_cut_off(served: ObserveServer) -> None:
     assert answer.status_code == 413, answer.text
     assert "LIMIT" in answer.json()["error"] and "SINK_QUERY_MAX_ROWS" in answer.json()["error"]
     assert _post(served, "SELECT * FROM range(1000)").status_code == 200, "at the limit still answers"
+
+
+def test_a_query_past_the_memory_limit_fails_and_the_writer_goes_on(served: ObserveServer) -> None:
+    """DuckDB has no per-query limit: the instance's memory_limit (SINK_MEMORY_LIMIT) bounds every query, and
+    a query cannot raise it. Past it the query fails with DuckDB's out-of-memory error, not the process."""
+    limit = _post(served, "SELECT current_setting('memory_limit')")
+    assert limit.json()["rows"] == [["256.0 MiB"]], limit.text
+    hungry = "SELECT list(i::VARCHAR || repeat('x', 100)) FROM range(10000000) t(i)"  # ~1.3 GB in one list
+    answer = _post(served, hungry)
+    assert answer.status_code in {400, 500}, answer.text
+    assert "memory" in answer.json()["error"].lower(), answer.text
+    before = _users(served)
+    writer = served.cursor()
+    writer.execute("INSERT INTO users VALUES (100, 'after')")
+    assert len(_users(served)) == len(before) + 1, "the writer commits after the failed query"
 
 
 def test_a_query_whose_client_hangs_up_is_cancelled(

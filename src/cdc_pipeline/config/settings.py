@@ -170,6 +170,12 @@ class Settings(BaseModel):
     sink_query_max_bytes: int = Field(
         256 << 20, gt=0, description="most bytes (as Arrow) one query's result may hold in the sink's memory"
     )
+    sink_memory_limit: str = Field(
+        "4GB",
+        pattern=r"^\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$",
+        description="DuckDB memory_limit of the sink process, shared by applying batches and by every query "
+        "(beyond it DuckDB spills to <duckdb_path>.tmp or fails the query; locked, a query cannot raise it)",
+    )
     connector_stall_s: float = Field(
         60.0,
         gt=0,
