@@ -21,6 +21,7 @@ from cdc_pipeline.observe.status.tables import (
     seconds_behind,
     table_lag,
 )
+from cdc_pipeline.sink.retry import Retrying
 from cdc_pipeline.sink.stats import SinkStats, TableBatch
 
 pytestmark = pytest.mark.unit
@@ -189,3 +190,18 @@ def test_sink_stats_report_each_tables_recent_throughput() -> None:
     tables = {t["source_table"]: t for t in stats.snapshot()["tables"]}
     rate_a, rate_b = tables["public.a"]["events_per_second"], tables["public.b"]["events_per_second"]
     assert 0 < rate_a <= 4.0 and rate_a == pytest.approx(4 * rate_b, abs=0.01)
+
+
+def test_the_sink_line_shows_what_is_retried() -> None:
+    stats = SinkStats()
+    retry = Retrying(
+        "kafka", since=0.0, attempt=4, error="metadata: Local: Broker transport failure (_TRANSPORT)"
+    )
+    stats.record_retry("kafka", retry)
+    sink, _ = from_endpoint(stats.snapshot(), "endpoint", datetime.now(UTC))
+    assert len(sink.retrying) == 1 and "(attempt 4)" in sink.retrying[0] and "_TRANSPORT" in sink.retrying[0]
+    console = Console(record=True, width=200)
+    console.print(status_view(StatusReport(sink=sink)))
+    assert "retrying kafka for" in console.export_text()
+    stats.record_retry("kafka", None)
+    assert from_endpoint(stats.snapshot(), "endpoint", datetime.now(UTC))[0].retrying == ()
