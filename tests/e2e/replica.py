@@ -257,10 +257,19 @@ def sink_metrics_text(sink: RunningSink) -> str:
     return httpx.get(f"{sink.url}/metrics", headers=headers, timeout=5).raise_for_status().text
 
 
-def wait_until(what: str, condition: Callable[[], bool], timeout_s: float = 120.0) -> None:
-    """Poll ``condition`` until it holds; on timeout fail naming ``what``."""
+def wait_until(
+    what: str,
+    condition: Callable[[], bool],
+    timeout_s: float = 120.0,
+    check_sink: Callable[[], None] = lambda: None,
+) -> None:
+    """Poll ``condition`` until it holds; on timeout fail naming ``what``. ``check_sink`` (a
+    :class:`RunningSink`) raises the sink's own failure at once instead of waiting for the timeout."""
     deadline = time.monotonic() + timeout_s
-    while not condition():
+    while True:
+        check_sink()
+        if condition():
+            return
         assert time.monotonic() < deadline, f"timed out after {timeout_s:.0f} s waiting until {what}"
         time.sleep(0.2)
 

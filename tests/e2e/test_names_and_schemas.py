@@ -183,6 +183,7 @@ def test_a_table_created_later_in_a_captured_schema_appears_by_itself(
                     for t in tables.list_tables(sink.settings).tables
                 ),
                 timeout_s=90,
+                check_sink=sink,
             )
             for table in ("early", "later"):
                 wait_equal(

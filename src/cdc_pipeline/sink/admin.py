@@ -35,6 +35,7 @@ def run_action(target: DuckDBTarget, action: Action) -> Any:
 @dataclass
 class _Request:
     action: Action
+    moves_tables: bool  # it may change a table's state or an offset: the loop re-reads them after it
     done: threading.Event = field(default_factory=threading.Event)
     result: Any = None
     error: BaseException | None = None
@@ -46,9 +47,13 @@ class AdminQueue:
     def __init__(self) -> None:
         self._requests: queue.Queue[_Request] = queue.Queue()
 
-    def submit(self, action: Action, timeout_s: float = 60.0) -> Any:
-        """Wait until the loop ran ``action``; its result, or its exception re-raised here."""
-        request = _Request(action)
+    def submit(self, action: Action, timeout_s: float = 60.0, *, moves_tables: bool = True) -> Any:
+        """Wait until the loop ran ``action``; its result, or its exception re-raised here.
+
+        ``moves_tables=False`` for an action that changes no table's state and no offset (a listing): the
+        loop then goes on without re-seeking every partition, so polling `cdc tables` never slows the sink.
+        """
+        request = _Request(action, moves_tables)
         self._requests.put(request)
         if not request.done.wait(timeout_s):
             raise TimeoutError(f"the sink loop did not run the request within {timeout_s:.0f} s")
@@ -57,7 +62,8 @@ class AdminQueue:
         return request.result
 
     def run_pending(self, target: DuckDBTarget) -> int:
-        """Run every waiting action (loop thread); how many ran (each in its own transaction)."""
+        """Run every waiting action (loop thread), each in its own transaction; how many of them may have
+        moved a table or an offset (the loop then re-reads what DuckDB holds)."""
         ran = 0
         while True:
             try:
@@ -69,5 +75,5 @@ class AdminQueue:
             except Exception as exc:  # handed back to the requester, who reports it
                 request.error = exc
             finally:
-                ran += 1
+                ran += request.moves_tables
                 request.done.set()

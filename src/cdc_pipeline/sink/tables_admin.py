@@ -169,6 +169,14 @@ def resnapshot(schema: str, table: str, topic: str, next_offsets: dict[int, int]
     return action
 
 
+READ_ONLY = frozenset({"list", "dead-letter-replayed"})  # actions that move no table state and no offset
+
+
+def moves_tables(request: dict[str, Any]) -> bool:
+    """Whether the sink loop must re-read its tables and offsets after this request ran."""
+    return request.get("action") not in READ_ONLY
+
+
 def action_from_request(request: dict[str, Any]) -> Action:
     """The action a ``POST /admin/tables`` JSON body asks for; ValueError naming what is wrong."""
     kind = request.get("action")

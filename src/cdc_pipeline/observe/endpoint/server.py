@@ -144,11 +144,12 @@ class ObserveServer:
         if self.admin is None:
             return _error(503, "unavailable", "this endpoint does not run a sink loop")
         try:
-            action = tables_admin.action_from_request(json.loads(body))
+            request = json.loads(body)
+            action = tables_admin.action_from_request(request)
         except (ValueError, AttributeError) as exc:
             return _error(400, "bad_request", str(exc))
         try:
-            report = self.admin.submit(action)
+            report = self.admin.submit(action, moves_tables=tables_admin.moves_tables(request))
         except CdcError as exc:
             return _error(409, "refused", str(exc))
         except TimeoutError as exc:
