@@ -21,6 +21,7 @@ from cdc_pipeline.observe.endpoint.server import ObserveServer
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
 from cdc_pipeline.sink.stats import SinkStats, TableBatch
 from tests.duckdb.auth import HEADERS, TOKEN
+from tests.prometheus_text import sample
 
 LIMITS = QueryLimits(timeout_s=60, max_rows=10_000_000, max_bytes=1 << 30)
 
@@ -180,7 +181,7 @@ def test_health_metrics_and_status(served: tuple[ObserveServer, Writer]) -> None
     assert httpx.get(f"{server.url}/health").json() == {"status": "ok", "state": "running"}
     metrics = httpx.get(f"{server.url}/metrics", headers=HEADERS)
     assert metrics.headers["content-type"].startswith("text/plain; version=0.0.4")
-    assert 'cdc_events_applied_total{table="public.items",op="create"} 3' in metrics.text
+    assert sample(metrics.text, "cdc_events_applied_total", table="public.items", op="create") == 3
     status = httpx.get(f"{server.url}/status", headers=HEADERS).json()
     assert status["events"] == 3 and status["tables"][0]["source_table"] == "public.items"
     server.stats.set_state("failed")

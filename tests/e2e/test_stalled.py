@@ -51,6 +51,7 @@ from tests.e2e.replica import (
     wait_equal,
     wait_until,
 )
+from tests.prometheus_text import Samples, parse, sample
 
 pytestmark = pytest.mark.e2e
 
@@ -139,10 +140,8 @@ def cli_status(sink: RunningSink) -> tuple[int, dict[str, Any]]:
     return result.exit_code, json.loads(result.stdout)
 
 
-def metrics(sink: RunningSink) -> dict[str, float]:
-    text = sink_metrics_text(sink)
-    samples = (line.rsplit(" ", 1) for line in text.splitlines() if line and not line.startswith("#"))
-    return {name: float(value) for name, value in samples}
+def metrics(sink: RunningSink) -> Samples:
+    return parse(sink_metrics_text(sink))
 
 
 def test_a_connector_stuck_in_debezium_retries_is_stalled_then_recovers(
@@ -156,7 +155,7 @@ def test_a_connector_stuck_in_debezium_retries_is_stalled_then_recovers(
     pg.execute(f"INSERT INTO {table} (v) SELECT 'before' FROM generate_series(1, 5)")
     apply_connector(settings, [TableRef("public", table)])
     row = f"connector {settings.connector_name}"
-    labels = f'{{connector="{settings.connector_name}",slot="{slot}"}}'
+    labels = {"connector": settings.connector_name, "slot": slot}
     try:
         with running_sink(settings) as sink, duck_connect(settings.duckdb_file) as duck:
 
@@ -189,7 +188,7 @@ def test_a_connector_stuck_in_debezium_retries_is_stalled_then_recovers(
             _, data = cli_status(sink)
             rows = {r["name"]: r for r in data["rows"]}
             assert rows[row]["state"] == "RUNNING", rows[row]
-            assert metrics(sink)[f"cdc_connector_stalled{labels}"] == 0
+            assert sample(metrics(sink), "cdc_connector_stalled", **labels) == 0
         # no sink: one look gives the lag in bytes and Connect's word, and says what needs the sink
         [alone] = collect_status(settings.model_copy(update={"sink_http_port": 0})).connectors
         assert alone.state == "RUNNING" and alone.lag_bytes is not None and alone.lag_seconds is None, alone
@@ -200,7 +199,13 @@ def test_a_connector_stuck_in_debezium_retries_is_stalled_then_recovers(
 
 
 def _assert_stalled(
-    seen: dict[str, Any], code: int, data: dict[str, Any], values: dict[str, float], *, row: str, labels: str
+    seen: dict[str, Any],
+    code: int,
+    data: dict[str, Any],
+    values: Samples,
+    *,
+    row: str,
+    labels: dict[str, str],
 ) -> None:
     """The sink's verdict, `cdc status --json` and /metrics while the slot is held."""
     assert "held by another client" in seen["reason"] and "(pg_recvlogical)" in seen["reason"], seen
@@ -214,8 +219,11 @@ def _assert_stalled(
     assert "held by another client" in rows[row]["detail"] and "last error:" in rows[row]["detail"]
     assert "fix: end that client (in PostgreSQL: SELECT pg_terminate_backend(" in rows[row]["detail"]
     assert data["connectors"][0]["state"] == "STALLED"
-    assert values[f"cdc_connector_stalled{labels}"] == 1
-    assert values[f"cdc_slot_lag_bytes{labels}"] > 0
-    assert values[f"cdc_slot_lag_seconds{labels}"] >= 0
-    assert values[f"cdc_connector_retrying{labels}"] == 1
-    assert values[f"cdc_connector_up{labels}"] == 0
+    assert sample(values, "cdc_connector_stalled", **labels) == 1
+    lag_bytes, lag_seconds = (
+        sample(values, name, **labels) for name in ("cdc_slot_lag_bytes", "cdc_slot_lag_seconds")
+    )
+    assert lag_bytes is not None and lag_bytes > 0, values
+    assert lag_seconds is not None and lag_seconds >= 0, values
+    assert sample(values, "cdc_connector_retrying", **labels) == 1
+    assert sample(values, "cdc_connector_up", **labels) == 0

@@ -21,11 +21,20 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import prometheus_client
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
+
 from cdc_pipeline.sink.changes import TableChanges
-from cdc_pipeline.sink.metrics import DURATION_BUCKETS, SIZE_BUCKETS, Registry
 from cdc_pipeline.sink.retry import DUCKDB, KAFKA, Retrying
 
+prometheus_client.disable_created_metrics()  # type: ignore[no-untyped-call] # no `*_created` series: Prometheus derives resets itself
+
 THROUGHPUT_WINDOW_S = 60.0
+METRICS_CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4  # the text format every Prometheus scrapes
+# Apply durations and batch sizes span orders of magnitude, so the buckets are roughly logarithmic.
+DURATION_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+SIZE_BUCKETS = (1, 10, 100, 1_000, 10_000, 100_000, 1_000_000)
 OPS = {"c": "create", "u": "update", "d": "delete", "r": "read", "t": "truncate"}
 
 
@@ -77,35 +86,56 @@ def _iso(epoch_s: float) -> str:
 class SinkStats:
     """Counters of the running sink, shared between the apply loop and the HTTP server."""
 
-    def __init__(self, registry: Registry | None = None) -> None:
-        self.registry = registry or Registry()
-        r = self.registry
-        self.m_events = r.counter("cdc_events_applied_total", "Change events applied", ("table", "op"))
-        self.m_rows = r.counter("cdc_rows_applied_total", "Rows changed in DuckDB", ("table", "action"))
-        self.m_batches = r.counter("cdc_batches_total", "Batches committed to DuckDB")
-        self.m_batch_size = r.histogram("cdc_batch_events", "Events per committed batch", SIZE_BUCKETS)
-        self.m_apply = r.histogram("cdc_apply_seconds", "Time to apply and commit a batch", DURATION_BUCKETS)
-        self.m_lag = r.gauge("cdc_lag_seconds", "Source commit to DuckDB commit, latest batch", ("table",))
-        self.m_consumer_lag = r.gauge(
-            "cdc_consumer_lag_messages", "Kafka high watermark minus next offset", ("topic", "partition")
+    def __init__(self) -> None:
+        self.registry = r = CollectorRegistry()
+        self.m_events = Counter("cdc_events_applied", "Change events applied", ("table", "op"), registry=r)
+        self.m_rows = Counter("cdc_rows_applied", "Rows changed in DuckDB", ("table", "action"), registry=r)
+        self.m_batches = Counter("cdc_batches", "Batches committed to DuckDB", registry=r)
+        self.m_batch_size = Histogram(
+            "cdc_batch_events", "Events per committed batch", buckets=SIZE_BUCKETS, registry=r
         )
-        self.m_errors = r.counter("cdc_errors_total", "Errors by kind", ("kind",))
-        self.m_dead = r.counter(
-            "cdc_dead_lettered_total", "Records sent to the dead-letter topic", ("topic",)
+        self.m_apply = Histogram(
+            "cdc_apply_seconds", "Time to apply and commit a batch", buckets=DURATION_BUCKETS, registry=r
         )
-        self.m_duplicates = r.counter(
-            "cdc_duplicates_skipped_total", "Redelivered events skipped by the source position", ("table",)
+        self.m_lag = Gauge(
+            "cdc_lag_seconds", "Source commit to DuckDB commit, latest batch", ("table",), registry=r
         )
-        self.m_unapplied = r.counter(
-            "cdc_unapplied_total", "Keyless updates/deletes without a before-image, dropped", ("table",)
+        self.m_consumer_lag = Gauge(
+            "cdc_consumer_lag_messages",
+            "Kafka high watermark minus next offset",
+            ("topic", "partition"),
+            registry=r,
         )
-        self.m_last_batch = r.gauge("cdc_last_batch_timestamp_seconds", "Unix time of the last commit")
-        self.m_retrying = r.gauge(
-            "cdc_sink_retrying", "1 while the sink retries an edge after a transient failure", ("what",)
+        self.m_errors = Counter("cdc_errors", "Errors by kind", ("kind",), registry=r)
+        self.m_dead = Counter(
+            "cdc_dead_lettered", "Records sent to the dead-letter topic", ("topic",), registry=r
         )
-        self.m_retries = r.counter("cdc_sink_retries_total", "Retries after transient failures", ("what",))
+        self.m_duplicates = Counter(
+            "cdc_duplicates_skipped",
+            "Redelivered events skipped by the source position",
+            ("table",),
+            registry=r,
+        )
+        self.m_unapplied = Counter(
+            "cdc_unapplied",
+            "Keyless updates/deletes without a before-image, dropped",
+            ("table",),
+            registry=r,
+        )
+        self.m_last_batch = Gauge(
+            "cdc_last_batch_timestamp_seconds", "Unix time of the last commit", registry=r
+        )
+        self.m_retrying = Gauge(
+            "cdc_sink_retrying",
+            "1 while the sink retries an edge after a transient failure",
+            ("what",),
+            registry=r,
+        )
+        self.m_retries = Counter(
+            "cdc_sink_retries", "Retries after transient failures", ("what",), registry=r
+        )
         for what in (KAFKA, DUCKDB):
-            self.m_retrying.set(0, what)
+            self.m_retrying.labels(what).set(0)
         self._lock = threading.Lock()
         self._tables: dict[str, TableStats] = {}
         self._recent: deque[tuple[float, int]] = deque()
@@ -142,23 +172,23 @@ class SinkStats:
         stats = self._tables.setdefault(part.source_table, TableStats(part.source_table))
         for op, count in part.ops.items():
             stats.events[op] = stats.events.get(op, 0) + count
-            self.m_events.inc(count, part.source_table, OPS.get(op, op))
+            self.m_events.labels(part.source_table, OPS.get(op, op)).inc(count)
         self._recent_by_table.setdefault(part.source_table, deque()).append((now, sum(part.ops.values())))
         stats.rows_upserted += part.upserted
         stats.rows_deleted += part.deleted
-        self.m_rows.inc(part.upserted, part.source_table, "upsert")
-        self.m_rows.inc(part.deleted, part.source_table, "delete")
+        self.m_rows.labels(part.source_table, "upsert").inc(part.upserted)
+        self.m_rows.labels(part.source_table, "delete").inc(part.deleted)
         stats.last_applied_at = _iso(now)
         if part.last_lsn is not None:
             stats.last_lsn = part.last_lsn
         if part.last_source_ts_ms is not None:
             stats.last_source_ts = _iso(part.last_source_ts_ms / 1000)
             stats.lag_seconds = max(0.0, now - part.last_source_ts_ms / 1000)
-            self.m_lag.set(stats.lag_seconds, part.source_table)
+            self.m_lag.labels(part.source_table).set(stats.lag_seconds)
 
     def record_error(self, kind: str, message: str, table: str | None = None) -> None:
         """An error the sink met (``kind``: e.g. ``apply``, ``decode``, ``kafka``, ``schema``)."""
-        self.m_errors.inc(1, kind)
+        self.m_errors.labels(kind).inc()
         with self._lock:
             self._last_error = f"{table}: {message}" if table else message
             if table is not None:
@@ -169,21 +199,21 @@ class SinkStats:
         """An edge (``kafka``, ``duckdb``) failed transiently and is retried (``state``), or recovered
         (None)."""
         if state is None:
-            self.m_retrying.set(0, what)
+            self.m_retrying.labels(what).set(0)
             with self._lock:
                 self._retrying.pop(what, None)
             return
-        self.m_retrying.set(1, what)
-        self.m_retries.inc(1, what)
-        self.m_errors.inc(1, what)
+        self.m_retrying.labels(what).set(1)
+        self.m_retries.labels(what).inc()
+        self.m_errors.labels(what).inc()
         with self._lock:
             self._retrying[what] = state
             self._last_error = f"{what}: {state.error}"
 
     def record_dropped(self, table: str, duplicates: int, unapplied: int) -> None:
         """Events of ``table`` a committed batch consumed but dropped (see ``sink.source.DroppedEvents``)."""
-        self.m_duplicates.inc(duplicates, table)
-        self.m_unapplied.inc(unapplied, table)
+        self.m_duplicates.labels(table).inc(duplicates)
+        self.m_unapplied.labels(table).inc(unapplied)
         with self._lock:
             stats = self._tables.setdefault(table, TableStats(table))
             stats.duplicates_skipped += duplicates
@@ -197,10 +227,10 @@ class SinkStats:
             self._tables[table].state = "stopped"
 
     def record_dead_letter(self, topic: str, count: int = 1) -> None:
-        self.m_dead.inc(count, topic)
+        self.m_dead.labels(topic).inc(count)
 
     def set_consumer_lag(self, topic: str, partition: int, lag: int) -> None:
-        self.m_consumer_lag.set(lag, topic, str(partition))
+        self.m_consumer_lag.labels(topic, str(partition)).set(lag)
         with self._lock:
             self._consumer_lag[(topic, partition)] = lag
 
@@ -210,6 +240,15 @@ class SinkStats:
             self.state = state
 
     # -- reads (the HTTP thread) -----------------------------------------------------------------------
+
+    def metrics_text(self) -> bytes:
+        """``GET /metrics``: the registry in Prometheus' text format (:data:`METRICS_CONTENT_TYPE`)."""
+        return prometheus_client.generate_latest(self.registry)
+
+    def last_batch_at(self) -> float | None:
+        """Unix time of the last committed batch; None before the first."""
+        with self._lock:
+            return self._last_batch_at
 
     def events_per_second(self, now: float | None = None, table: str | None = None) -> float:
         """Events per second over the last minute (or since start), of all tables or of ``table``."""

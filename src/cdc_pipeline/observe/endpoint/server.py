@@ -45,7 +45,7 @@ from cdc_pipeline.observe.status.connector_health import ConnectorHealth
 from cdc_pipeline.observe.status.replica_tables import replica_tables
 from cdc_pipeline.sink import tables_admin
 from cdc_pipeline.sink.admin import AdminQueue
-from cdc_pipeline.sink.stats import SinkStats
+from cdc_pipeline.sink.stats import METRICS_CONTENT_TYPE, SinkStats
 
 log = logging.getLogger("cdc_pipeline.observe")
 
@@ -258,8 +258,7 @@ def _handler_class(server: ObserveServer) -> type[BaseHTTPRequestHandler]:
             if not self._authorized(path):
                 return
             if path == "/metrics":
-                body = server.stats.registry.render().encode("utf-8")
-                self._send(200, "text/plain; version=0.0.4; charset=utf-8", body)
+                self._send(200, METRICS_CONTENT_TYPE, server.stats.metrics_text())
             elif path == "/health":
                 # Healthy only once the loop has run a turn (Kafka reached, offsets read, first batch applied
                 # or none waiting): `cdc up` must not call a sink healthy that dies on its first batch.

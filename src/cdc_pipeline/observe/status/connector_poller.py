@@ -9,6 +9,7 @@ Every failure to ask is a note in the answer, never an exception: health reporti
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -17,6 +18,8 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+
+from prometheus_client import Gauge
 
 from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors import slots
@@ -142,22 +145,39 @@ class ConnectorHealthPoller:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="cdc-connector-health", daemon=True)
         labels = ("connector", "slot")
-        self.m_lag_bytes = registry.gauge(
-            "cdc_slot_lag_bytes", "pg_current_wal_lsn() minus the slot's confirmed_flush_lsn", labels
+        self.m_lag_bytes = Gauge(
+            "cdc_slot_lag_bytes",
+            "pg_current_wal_lsn() minus the slot's confirmed_flush_lsn",
+            labels,
+            registry=registry,
         )
-        self.m_lag_seconds = registry.gauge(
-            "cdc_slot_lag_seconds", "Age of the oldest WAL the connector has not confirmed", labels
+        self.m_lag_seconds = Gauge(
+            "cdc_slot_lag_seconds",
+            "Age of the oldest WAL the connector has not confirmed",
+            labels,
+            registry=registry,
         )
-        self.m_retrying = registry.gauge(
-            "cdc_connector_retrying", "1 while the task is in Debezium's retriable-restart loop", labels
+        self.m_retrying = Gauge(
+            "cdc_connector_retrying",
+            "1 while the task is in Debezium's retriable-restart loop",
+            labels,
+            registry=registry,
         )
-        self.m_retries = registry.gauge(
-            "cdc_connector_retries", "Retriable restarts since the task last started streaming", labels
+        self.m_retries = Gauge(
+            "cdc_connector_retries",
+            "Retriable restarts since the task last started streaming",
+            labels,
+            registry=registry,
         )
-        self.m_stalled = registry.gauge(
-            "cdc_connector_stalled", "1 when Connect says RUNNING but nothing streams", labels
+        self.m_stalled = Gauge(
+            "cdc_connector_stalled",
+            "1 when Connect says RUNNING but nothing streams",
+            labels,
+            registry=registry,
         )
-        self.m_up = registry.gauge("cdc_connector_up", "1 when the connector really streams", labels)
+        self.m_up = Gauge(
+            "cdc_connector_up", "1 when the connector really streams", labels, registry=registry
+        )
 
     def start(self) -> ConnectorHealthPoller:
         self._thread.start()
@@ -181,20 +201,20 @@ class ConnectorHealthPoller:
                 return
 
     def poll_once(self) -> ConnectorHealth:
-        last_batch = self.stats.m_last_batch.value()  # 0: none yet
-        health, sample = look(self.settings, list(self._samples), last_batch or None)
+        health, sample = look(self.settings, list(self._samples), self.stats.last_batch_at())
         if sample is not None:
             self._samples.append(sample)
         labels = (health.connector, health.slot)
         for gauge, value in ((self.m_lag_bytes, health.lag_bytes), (self.m_lag_seconds, health.lag_seconds)):
             if value is None:  # unknown now: no stale value left behind
-                gauge.remove(*labels)
+                with contextlib.suppress(KeyError):
+                    gauge.remove(*labels)
             else:
-                gauge.set(value, *labels)
-        self.m_retrying.set(1 if health.retrying else 0, *labels)
-        self.m_retries.set(health.retries, *labels)
-        self.m_stalled.set(1 if health.state == "STALLED" else 0, *labels)
-        self.m_up.set(1 if health.healthy else 0, *labels)
+                gauge.labels(*labels).set(value)
+        self.m_retrying.labels(*labels).set(1 if health.retrying else 0)
+        self.m_retries.labels(*labels).set(health.retries)
+        self.m_stalled.labels(*labels).set(1 if health.state == "STALLED" else 0)
+        self.m_up.labels(*labels).set(1 if health.healthy else 0)
         with self._lock:
             self._latest = health
         return health
