@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from cdc_pipeline.cli.app import app
+from cdc_pipeline.config.loading import load_settings
 from cdc_pipeline.config.report import config_report
-from cdc_pipeline.config.settings import load_settings
 from cdc_pipeline.errors import ConfigError
 
 pytestmark = pytest.mark.unit
@@ -34,6 +34,27 @@ def test_layers_apply_in_order_yaml_env_credentials_environment_flags(tmp_path: 
     assert s.postgres_user == "bob" and s.postgres_password.get_secret_value() == "s3cret"
     assert loaded.sources["connect_port"] == "command line"
     assert loaded.sources["kafka_port"].endswith(".env:1 (KAFKA_PORT)")  # file:line (key)
+
+
+def test_dotenv_quotes_inline_comments_and_export_are_read_as_python_dotenv_reads_them(tmp_path: Path) -> None:
+    (tmp_path / ".credentials").write_text(
+        "# the database user\n"
+        "POSTGRES_PASSWORD='p@ss \"is\" # not a comment'\n"
+        "export POSTGRES_USER=alice  # the owner\n"
+        "POSTGRES_DB=${HOME}x\n"
+    )
+    loaded = load_settings(tmp_path, environ={"HOME": "/root"})
+    s = loaded.settings
+    assert s.postgres_password.get_secret_value() == 'p@ss "is" # not a comment', "quoted: kept whole"
+    assert s.postgres_user == "alice", "an unquoted value ends at its inline comment"
+    assert s.postgres_db == "${HOME}x", "no variable expansion"
+    assert loaded.sources["postgres_user"].endswith(".credentials:3 (POSTGRES_USER)")
+
+
+def test_a_dotenv_line_that_is_not_key_value_names_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("KAFKA_PORT=2002\nnot a setting line\n")
+    with pytest.raises(ConfigError, match=r"\.env:2: expected KEY=value, got 'not a setting line'"):
+        load_settings(tmp_path, environ={})
 
 
 def test_invalid_value_names_key_source_and_accepted_values(tmp_path: Path) -> None:

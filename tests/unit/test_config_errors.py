@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cdc_pipeline.config.settings import DEMO_ONLY_KEYS, load_settings
+from cdc_pipeline.config.loading import DEMO_ONLY_KEYS, load_settings
 from cdc_pipeline.errors import ConfigError
 
 pytestmark = pytest.mark.unit

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from cdc_pipeline.config.settings import Settings, load_settings
+from cdc_pipeline.config.loading import load_settings
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.config.values import (
     parse_columns,
     parse_key_columns,

@@ -25,7 +25,8 @@ from cdc_pipeline.cli.query_verify import register as register_observe_commands
 from cdc_pipeline.cli.status import status_view
 from cdc_pipeline.cli.status import watch as watch_status
 from cdc_pipeline.cli.tables import tables_app
-from cdc_pipeline.config.settings import Settings, load_settings
+from cdc_pipeline.config.loading import load_settings
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.apply import apply_connector, wait_all_running
 from cdc_pipeline.connectors.model import pipeline_tables, tables_from_connector_json
 from cdc_pipeline.errors import CdcError, classify, is_core_kafka_error

@@ -11,8 +11,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from cdc_pipeline.cli.context import CliContext, ErrorHandler
+from cdc_pipeline.config.loading import load_settings
 from cdc_pipeline.config.report import ConfigReport, config_report
-from cdc_pipeline.config.settings import load_settings
 
 out = Console()
 

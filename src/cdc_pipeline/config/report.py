@@ -8,7 +8,8 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from cdc_pipeline.config.settings import SECRET_FIELDS, LoadedSettings
+from cdc_pipeline.config.loading import LoadedSettings
+from cdc_pipeline.config.settings import SECRET_FIELDS
 from cdc_pipeline.config.values import MASK, is_secret_key
 
 
