@@ -25,7 +25,7 @@ from types import TracebackType
 
 import duckdb
 from cdc_pipeline.errors import CdcError
-from cdc_pipeline.sink import bookkeeping, dml, schema_follow
+from cdc_pipeline.sink import bookkeeping, dml, schema_follow, schema_tables
 from cdc_pipeline.sink.changes import ArrowStream, TableChanges, unavailable_mask_name
 from cdc_pipeline.sink.ddl import ExistingColumn
 from cdc_pipeline.sink.errors import ApplyError
@@ -98,7 +98,7 @@ class DuckDBTarget:
         self._conn = self._root.cursor()  # the one writer; replaced by abandon() when DuckDB broke it
         self._streams = 0
         self._follower = schema_follow.SchemaFollower(catalog)
-        for statement in (*bookkeeping.CREATE, *schema_follow.CREATE):
+        for statement in (*bookkeeping.CREATE, *schema_tables.CREATE):
             self._conn.execute(statement)
 
     # -- lifecycle -------------------------------------------------------------------------------------
