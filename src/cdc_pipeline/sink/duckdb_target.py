@@ -18,8 +18,6 @@ import logging
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 
@@ -31,10 +29,9 @@ from cdc_pipeline.sink.ddl import ExistingColumn
 from cdc_pipeline.sink.errors import ApplyError
 from cdc_pipeline.sink.naming import TargetTable, source_key, target_table
 from cdc_pipeline.sink.source_catalog import SourceCatalog
+from cdc_pipeline.sink.target_bookkeeping import AppliedCounts, BookkeepingWrites
 
 log = logging.getLogger("cdc_pipeline.sink")
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # DuckDB failures of the database itself, not of one table's data: they stop the sink whatever the policy.
 _PROCESS_ERRORS = (
@@ -50,20 +47,6 @@ _CATALOG = (
     "WHERE database_name = current_database() AND lower(schema_name) = lower(?) "
     "AND lower(table_name) = lower(?) ORDER BY column_index"
 )
-
-
-@dataclass(frozen=True)
-class AppliedCounts:
-    """Rows one :meth:`DuckDBTarget.apply` changed: upserted, deleted by key, removed by truncate."""
-
-    upserted: int
-    deleted: int
-    truncated: int = 0
-
-
-def _timestamp(ms: int | None) -> datetime | None:
-    """Exact (no float) conversion of Debezium's epoch milliseconds to an aware datetime."""
-    return None if ms is None else _EPOCH + timedelta(milliseconds=ms)
 
 
 class FileLockedError(CdcError):
@@ -87,7 +70,7 @@ def open_exclusive(path: Path) -> duckdb.DuckDBPyConnection:
         ) from exc
 
 
-class DuckDBTarget:
+class DuckDBTarget(BookkeepingWrites):
     """One read-write DuckDB file holding the replicated tables and the ``_cdc`` bookkeeping."""
 
     def __init__(self, path: Path, catalog: SourceCatalog | None = None) -> None:
@@ -290,76 +273,6 @@ class DuckDBTarget:
             raise ApplyError(source, step, exc, table_level=not isinstance(exc, _PROCESS_ERRORS)) from exc
         return int(row[0]) if row and isinstance(row[0], int) else 0
 
-    # -- bookkeeping -----------------------------------------------------------------------------------
-
-    def write_offsets(self, offsets: list[tuple[str, int, int]]) -> None:
-        """Store each partition's next offset to read (in the batch's transaction: the source of truth)."""
-        if offsets:
-            params: list[object] = [value for row in offsets for value in row]
-            self._count("_cdc.offsets", "write offsets", bookkeeping.write_offsets(len(offsets)), params)
-
-    def read_offsets(self) -> dict[tuple[str, int], int]:
-        rows = self._conn.execute(bookkeeping.READ_OFFSETS).fetchall()
-        return {(topic, partition): next_offset for topic, partition, next_offset in rows}
-
-    def record_table(self, changes: TableChanges, counts: AppliedCounts) -> None:
-        """Add this batch's counts to the table's totals (rows_deleted includes rows removed by truncate) and
-        store its high source position, in the batch's transaction like the rows."""
-        source = source_key(changes.source_schema, changes.source_table)
-        table = target_table(changes.source_schema, changes.source_table)
-        params: list[object] = [
-            source,
-            table.sql,
-            changes.last_lsn,
-            _timestamp(changes.last_source_ts_ms),
-            counts.upserted,
-            counts.deleted + counts.truncated,
-            changes.last_commit_lsn,
-            changes.last_event_lsn,
-            changes.last_tx_id,
-            changes.counts.get("dup", 0),
-            changes.snapshot_started,
-        ]
-        self._count(source, "record progress", bookkeeping.RECORD_TABLE, params)
-
-    def read_positions(self) -> list[tuple[str, int, int]]:
-        """Each table's applied high position ``(schema.table, last_commit_lsn, last_event_lsn)``."""
-        rows = self._conn.execute(bookkeeping.READ_POSITIONS).fetchall()
-        return [(table, int(commit_lsn), int(lsn)) for table, commit_lsn, lsn in rows]
-
-    def mark_table_stopped(
-        self, source_table: str, error: str, at: tuple[str, int, int] | None = None
-    ) -> None:
-        """Remember that ``source_table`` (``schema.table``) is not applied any more, why, and where it is
-        held: ``at`` = (topic, partition, offset of the record it resumes at)."""
-        topic, partition, offset = at if at is not None else (None, None, None)
-        params: list[object] = [source_table, error, topic, partition, offset]
-        self._count(source_table, "mark it stopped", bookkeeping.STOP_TABLE, params)
-
-    def resume_table(self, source_table: str) -> None:
-        """Apply ``source_table`` again (after the cause was fixed, a record skipped, or a re-snapshot)."""
-        self._count(source_table, "resume it", bookkeeping.RESUME_TABLE, [source_table])
-
-    def table_rows(self) -> list[tuple[object, ...]]:
-        """``_cdc.tables`` as :data:`bookkeeping.LIST_TABLES` selects it."""
-        return self._conn.execute(bookkeeping.LIST_TABLES).fetchall()
-
-    def record_skip(self, source_table: str, record: tuple[str, int, int], reason: str) -> None:
-        """Audit one record skipped on purpose and move its partition past it (caller's transaction)."""
-        topic, partition, offset = record
-        self._count(source_table, "record the skip", bookkeeping.RECORD_SKIP, [*record, source_table, reason])
-        self._count(source_table, "count the skip", bookkeeping.COUNT_SKIP, [source_table])
-        self._count(source_table, "move past it", bookkeeping.SET_OFFSET, [topic, partition, offset + 1])
-
-    def held_position(self, topic: str) -> tuple[str, int, int]:
-        """Where a held topic resumes: its lowest partition and DuckDB's next offset (0 = the beginning)."""
-        held = sorted((p, o) for (t, p), o in self.read_offsets().items() if t == topic)
-        partition, offset = held[0] if held else (0, 0)
-        return topic, partition, offset
-
-    def set_offset(self, topic: str, partition: int, next_offset: int) -> None:
-        self._count(topic, "set its offset", bookkeeping.SET_OFFSET, [topic, partition, next_offset])
-
     def drop_table(self, schema: str, table: str) -> bool:
         """Drop the DuckDB copy of ``schema.table`` (to rebuild it from a snapshot); False when absent."""
         target = target_table(schema, table)
@@ -368,8 +281,3 @@ class DuckDBTarget:
         self._count(source_key(schema, table), "drop it", f"DROP TABLE {target.sql}")
         self._follower.forget(self, source_key(schema, table))
         return True
-
-    def stopped_tables(self) -> dict[str, str]:
-        """Stopped source tables (``schema.table``) and the error that stopped each."""
-        rows = self._conn.execute(bookkeeping.READ_STOPPED).fetchall()
-        return {source: error or "" for source, error in rows}
