@@ -20,7 +20,7 @@ import duckdb
 from cdc_bench.measure import RssSampler, Span
 from cdc_bench.rowbyrow import run_rowbyrow
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
-from cdc_pipeline.sink.loop import commit_batch
+from cdc_pipeline.sink.protocol import commit_batch
 from cdc_pipeline.sink.source import Offset, Source
 
 Spec = dict[str, Any]

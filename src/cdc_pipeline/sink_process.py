@@ -27,7 +27,8 @@ from cdc_pipeline.observe.status.connector_poller import ConnectorHealthPoller
 from cdc_pipeline.observe.status.consumer_lag import ConsumerLagPoller
 from cdc_pipeline.sink.admin import AdminQueue
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
-from cdc_pipeline.sink.loop import BatchOutcome, run
+from cdc_pipeline.sink.loop import run
+from cdc_pipeline.sink.protocol import BatchOutcome
 from cdc_pipeline.sink.retry import DUCKDB, KAFKA, Backoff, RetryPolicy
 from cdc_pipeline.sink.source import Source
 from cdc_pipeline.sink.source_catalog import PostgresCatalog

@@ -18,7 +18,7 @@ from cdc_pipeline.errors import CdcError
 from cdc_pipeline.sink import tables_admin
 from cdc_pipeline.sink.admin import AdminQueue, run_action
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
-from cdc_pipeline.sink.loop import commit_batch
+from cdc_pipeline.sink.protocol import commit_batch
 from cdc_pipeline.sink.source import BadRecord, Batch, batches_from_records
 
 pytestmark = pytest.mark.duckdb

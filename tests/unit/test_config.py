@@ -36,7 +36,9 @@ def test_layers_apply_in_order_yaml_env_credentials_environment_flags(tmp_path: 
     assert loaded.sources["kafka_port"].endswith(".env:1 (KAFKA_PORT)")  # file:line (key)
 
 
-def test_dotenv_quotes_inline_comments_and_export_are_read_as_python_dotenv_reads_them(tmp_path: Path) -> None:
+def test_dotenv_quotes_inline_comments_and_export_are_read_as_python_dotenv_reads_them(
+    tmp_path: Path,
+) -> None:
     (tmp_path / ".credentials").write_text(
         "# the database user\n"
         "POSTGRES_PASSWORD='p@ss \"is\" # not a comment'\n"
