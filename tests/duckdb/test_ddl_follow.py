@@ -18,8 +18,6 @@ from cdc_pipeline.sink.duckdb_target import AppliedCounts, DuckDBTarget
 from cdc_pipeline.sink.errors import TableStopError
 from cdc_pipeline.sink.source_catalog import CatalogColumn
 
-pytestmark = pytest.mark.duckdb
-
 ID = Column("id", "INTEGER", nullable=False, key=True)
 
 

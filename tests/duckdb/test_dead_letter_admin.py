@@ -13,8 +13,6 @@ from cdc_pipeline.sink import tables_admin
 from cdc_pipeline.sink.admin import run_action
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
 
-pytestmark = pytest.mark.duckdb
-
 
 @pytest.fixture()
 def target(tmp_path: Path) -> Iterator[DuckDBTarget]:

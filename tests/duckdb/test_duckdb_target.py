@@ -20,8 +20,6 @@ from cdc_pipeline.sink.duckdb_target import AppliedCounts, DuckDBTarget
 from cdc_pipeline.sink.errors import ApplyError, IncompatibleSchemaChange
 from cdc_pipeline.sink.naming import target_table
 
-pytestmark = pytest.mark.duckdb
-
 INFINITY_US = 2**63 - 1
 UUID_TEXT = "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"
 

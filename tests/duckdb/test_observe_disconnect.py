@@ -19,7 +19,6 @@ from tests.duckdb.auth import HEADERS, TOKEN
 
 LIMITS = QueryLimits(timeout_s=60, max_rows=10_000_000, max_bytes=1 << 30)
 
-pytestmark = pytest.mark.duckdb
 
 BIG = "SELECT i, repeat('x', 1000) AS payload FROM range(40000) t(i)"  # about 40 MB of JSON
 

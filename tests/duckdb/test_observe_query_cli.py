@@ -20,7 +20,6 @@ from cdc_pipeline.sink.stats import SinkStats
 
 LIMITS = QueryLimits(timeout_s=60, max_rows=10_000_000, max_bytes=1 << 30)
 
-pytestmark = pytest.mark.duckdb
 runner = CliRunner()
 
 

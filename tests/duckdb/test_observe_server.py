@@ -25,7 +25,6 @@ from tests.prometheus_text import sample
 
 LIMITS = QueryLimits(timeout_s=60, max_rows=10_000_000, max_bytes=1 << 30)
 
-pytestmark = pytest.mark.duckdb
 
 CONSISTENT = (
     "SELECT (SELECT count(*) FROM items) AS rows, "

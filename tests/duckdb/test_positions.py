@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from cdc_pipeline.sink.changes import Column, TableChanges
 from cdc_pipeline.sink.duckdb_target import AppliedCounts, DuckDBTarget
-
-pytestmark = pytest.mark.duckdb
 
 
 def changes(**kw: object) -> TableChanges:

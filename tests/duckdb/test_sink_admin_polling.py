@@ -11,15 +11,11 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import pytest
-
 from cdc_pipeline.sink import tables_admin
 from cdc_pipeline.sink.admin import AdminQueue
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
 from cdc_pipeline.sink.loop import run
 from tests.duckdb.log_source import TOPIC, LogSource, user
-
-pytestmark = pytest.mark.duckdb
 
 REQUESTS = 8
 

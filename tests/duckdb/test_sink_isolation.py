@@ -21,8 +21,6 @@ from cdc_pipeline.sink.duckdb_target import DuckDBTarget
 from cdc_pipeline.sink.protocol import commit_batch
 from cdc_pipeline.sink.source import BadRecord, Batch, batches_from_records
 
-pytestmark = pytest.mark.duckdb
-
 ENVELOPES = Path(__file__).resolve().parents[2] / "core" / "tests" / "data" / "envelopes"
 PREFIX = "dbserver1"
 

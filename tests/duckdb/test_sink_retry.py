@@ -23,8 +23,6 @@ from cdc_pipeline.sink.stats import SinkStats
 from tests.duckdb.log_source import TOPIC, LogSource, user
 from tests.prometheus_text import parse, sample
 
-pytestmark = pytest.mark.duckdb
-
 WAL_FULL = 'IO Error: Could not write file "{path}.wal": No space left on device'
 
 

@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 from cdc_pipeline.cli.app import app
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
 
-pytestmark = pytest.mark.duckdb
 TOPIC = "dbserver1.public.orders"
 
 

@@ -7,7 +7,6 @@ import json
 import uuid
 
 import psycopg
-import pytest
 
 from cdc_bench import backlog, conformance, latency, rows, throughput
 from cdc_bench.envelope import TableCodec, compact
@@ -17,8 +16,6 @@ from cdc_pipeline.connectors.apply import apply_connector
 from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.connectors.model import TableRef
 from tests.e2e.kafka_helpers import read_topic
-
-pytestmark = pytest.mark.e2e
 
 INSERT = {
     "bench_accounts": "(1, 'alice', 12.50, 'open', '2024-05-01 10:00:00.123456+00')",

@@ -19,7 +19,6 @@ from cdc_pipeline.stack import stack
 from tests.e2e.conftest import make_settings, settings_env
 from tests.e2e.kafka_helpers import read_topic
 
-pytestmark = pytest.mark.e2e
 REPO = Path(__file__).resolve().parents[2]
 
 

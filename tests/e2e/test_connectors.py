@@ -27,7 +27,6 @@ from cdc_pipeline.connectors.preflight import PreflightError, run_preflight
 from tests.e2e.conftest import settings_env
 from tests.e2e.kafka_helpers import read_topic
 
-pytestmark = pytest.mark.e2e
 PG = psycopg.Connection[tuple[object, ...]]
 
 

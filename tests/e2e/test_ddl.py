@@ -38,8 +38,6 @@ from tests.e2e.replica import (
     wait_until,
 )
 
-pytestmark = pytest.mark.e2e
-
 PG = psycopg.Connection[tuple[object, ...]]
 TABLES = ("const", "vol", "ren", "amb", "wid")
 ROWS = 400

@@ -6,7 +6,6 @@ import json
 import uuid
 
 import psycopg
-import pytest
 
 from cdc_pipeline import _core
 from cdc_pipeline.config.settings import Settings
@@ -14,8 +13,6 @@ from cdc_pipeline.connectors.apply import apply_connector
 from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.connectors.model import TableRef
 from tests.e2e.kafka_helpers import read_topic
-
-pytestmark = pytest.mark.e2e
 
 
 def _key_id(message: _core.Message) -> int:

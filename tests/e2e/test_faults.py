@@ -35,7 +35,6 @@ from tests.e2e.replica import (
     wait_until,
 )
 
-pytestmark = pytest.mark.e2e
 MAX_ROUNDS = 1000  # a round: one transaction of 200 keyed inserts and 100 updates, one of 100 keyless appends
 APPENDS = 100
 ROUNDS_AFTER_RESTART = 10  # the load goes on this many rounds once the component is back

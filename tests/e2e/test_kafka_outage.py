@@ -12,7 +12,6 @@ import uuid
 from pathlib import Path
 
 import psycopg
-import pytest
 
 from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.apply import apply_connector, wait_running
@@ -34,7 +33,6 @@ from tests.e2e.replica import (
 )
 from tests.prometheus_text import sample
 
-pytestmark = pytest.mark.e2e
 OUTAGE_S = 20.0
 MAX_ROUNDS = 600  # a round: 50 inserts and 25 updates in one transaction, 0.1 s apart
 

@@ -13,7 +13,6 @@ import uuid
 from pathlib import Path
 
 import psycopg
-import pytest
 
 from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.apply import apply_connector
@@ -21,7 +20,6 @@ from cdc_pipeline.connectors.lifecycle import delete_connector
 from cdc_pipeline.connectors.model import TableRef
 from tests.e2e.replica import duck_connect, pipeline_settings, running_sink
 
-pytestmark = pytest.mark.e2e
 PG = psycopg.Connection[tuple[object, ...]]
 MIB_64 = 64 << 20
 # 64 MiB of text that does not compress to nothing: 2 Mi md5 hex digests (32 chars each) of a seeded series

@@ -35,7 +35,6 @@ from tests.e2e.replica import (
     wait_until,
 )
 
-pytestmark = pytest.mark.e2e
 PG = psycopg.Connection[tuple[object, ...]]
 ODD_TABLES = ["a b, c;d:e", "x.y", "MixedCase", "naïve 表"]  # a quote is refused (Debezium's snapshot)
 COLUMNS = '(id integer PRIMARY KEY, "first name" text, "e,mail;x:y" text, "Q""col" integer, "Größe" text)'

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-import pytest
 
 from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.apply import apply_connector
@@ -22,8 +21,6 @@ from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.connectors.model import TableRef
 from tests.e2e.replica import duck_connect, pipeline_settings, running_sink
 from tests.e2e.type_zoo_cases import canonical_number
-
-pytestmark = pytest.mark.e2e
 
 PG = psycopg.Connection[tuple[object, ...]]
 

@@ -28,7 +28,6 @@ from tests.e2e.conftest import settings_env
 
 LIMITS = QueryLimits(timeout_s=60, max_rows=10_000_000, max_bytes=1 << 30)
 
-pytestmark = pytest.mark.e2e
 
 PG_DDL = """
 CREATE TABLE {t} (

@@ -27,8 +27,6 @@ from cdc_pipeline.sample import postgres_dsn
 from cdc_pipeline.sink.tables_admin import TablesReport
 from tests.e2e.replica import running_sink
 
-pytestmark = pytest.mark.e2e
-
 TABLES = ("pgbench_accounts", "pgbench_branches", "pgbench_tellers", "pgbench_history")
 
 

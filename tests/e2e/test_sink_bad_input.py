@@ -25,8 +25,6 @@ from cdc_pipeline.sink.errors import BadRecordError
 from tests.e2e.kafka_helpers import read_topic
 from tests.e2e.replica import duck_connect, running_sink
 
-pytestmark = pytest.mark.e2e
-
 
 @pytest.fixture()
 def bad_pipeline(

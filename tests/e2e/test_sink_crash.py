@@ -17,7 +17,6 @@ import uuid
 from pathlib import Path
 
 import psycopg
-import pytest
 
 from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.apply import apply_connector
@@ -35,7 +34,6 @@ from tests.e2e.replica import (
     wait_equal,
 )
 
-pytestmark = pytest.mark.e2e
 ROUNDS = 26  # a round: 3,000 inserts, ~1,500 updates, ~400 deletes, 400 appends -> 26 rounds, ~135k events
 ROUNDS_PER_LIFE = 2  # -> 13 sink lives, each killed after it applied a batch
 

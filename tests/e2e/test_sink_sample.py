@@ -18,7 +18,6 @@ from cdc_pipeline.connectors.model import tables_from_connector_json
 from cdc_pipeline.sample import load_sql_file, postgres_dsn
 from tests.e2e.replica import duck_connect, duck_rows, pg_rows, running_sink, wait_equal
 
-pytestmark = pytest.mark.e2e
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 

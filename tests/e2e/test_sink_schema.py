@@ -18,7 +18,6 @@ from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.connectors.model import TableRef
 from tests.e2e.replica import duck_connect, duck_rows, pg_rows, running_sink, wait_equal
 
-pytestmark = pytest.mark.e2e
 WEIRD_TABLE = "Weird Table"
 
 

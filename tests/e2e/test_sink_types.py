@@ -21,8 +21,6 @@ from cdc_pipeline.connectors.model import TableRef
 from tests.e2e.kafka_helpers import read_topic
 from tests.e2e.replica import duck_connect, duck_rows, pg_rows, running_sink, wait_equal
 
-pytestmark = pytest.mark.e2e
-
 ALL_TYPES_DDL = """
 CREATE TYPE {mood} AS ENUM ('sad', 'ok', 'happy');
 CREATE TABLE {table} (

@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-import pytest
 from typer.testing import CliRunner
 
 from cdc_pipeline.cli.app import app
@@ -52,8 +51,6 @@ from tests.e2e.replica import (
     wait_until,
 )
 from tests.prometheus_text import Samples, parse, sample
-
-pytestmark = pytest.mark.e2e
 
 PG = psycopg.Connection[tuple[object, ...]]
 STALL_S = 15.0  # connector_stall_s for this test: well inside the 60 s the frozen client holds the slot

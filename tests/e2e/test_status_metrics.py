@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TypeVar
 
 import psycopg
-import pytest
 from typer.testing import CliRunner
 
 from cdc_pipeline.cli.app import app
@@ -29,8 +28,6 @@ from cdc_pipeline.observe.status.tables import TableStatus
 from tests.e2e.conftest import settings_env
 from tests.e2e.replica import RunningSink, running_sink, sink_metrics_text
 from tests.prometheus_text import parse, sample
-
-pytestmark = pytest.mark.e2e
 
 INSERTS, UPDATES, DELETES = 20, 7, 5
 ROWS = 1 + INSERTS - DELETES

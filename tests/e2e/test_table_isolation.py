@@ -35,8 +35,6 @@ from tests.e2e.replica import (
     wait_equal,
 )
 
-pytestmark = pytest.mark.e2e
-
 PG = psycopg.Connection[tuple[object, ...]]
 
 

@@ -21,8 +21,6 @@ from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.connectors.preflight import PreflightError, check
 from tests.e2e.replica import duck_connect, pipeline_settings, running_sink, wait_until
 
-pytestmark = pytest.mark.e2e
-
 # (column, declared type, expected reason) for each refusal the contract makes.
 REFUSED = [
     ("c_name", "name", "name: streamed changes carry NULL for name columns"),

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-import pytest
 
 import duckdb
 from cdc_pipeline.config.settings import Settings
@@ -28,8 +27,6 @@ from cdc_pipeline.connectors.type_contract import BY_TYPNAME, CONTRACT, Outcome
 from cdc_pipeline.sink.widening import normalize_type
 from tests.e2e.replica import RunningSink, duck_connect, pipeline_settings, running_sink
 from tests.e2e.type_zoo_cases import CASES, Case
-
-pytestmark = pytest.mark.e2e
 
 PG = psycopg.Connection[tuple[object, ...]]
 STREAM_ID = 100  # streamed rows get ids from here; snapshot rows 1..

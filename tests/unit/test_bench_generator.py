@@ -21,8 +21,6 @@ from cdc_bench.tables import TABLES, TableSpec
 from cdc_bench.workload import Workload
 from cdc_pipeline.sink.source import batches_from_records
 
-pytestmark = pytest.mark.unit
-
 CAPTURED = Path(__file__).resolve().parents[2] / "bench" / "fixtures" / "debezium_3.7_bench_tables.json"
 CAPTURED_PREFIX = "benchcap"
 

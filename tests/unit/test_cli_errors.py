@@ -11,8 +11,6 @@ from typer.testing import CliRunner
 from cdc_pipeline.cli.app import STATE, handles_errors
 from cdc_pipeline.errors import CdcError, KafkaUnavailableError, classify
 
-pytestmark = pytest.mark.unit
-
 # The C++ core's exception, as the extension defines it (module and name are how it is recognised).
 CoreKafkaError = type("KafkaError", (RuntimeError,), {"__module__": "cdc_pipeline._core"})
 

@@ -13,7 +13,6 @@ from cdc_pipeline.config.loading import load_settings
 from cdc_pipeline.config.report import config_report
 from cdc_pipeline.errors import ConfigError
 
-pytestmark = pytest.mark.unit
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -10,8 +10,6 @@ import pytest
 from cdc_pipeline.config.loading import DEMO_ONLY_KEYS, load_settings
 from cdc_pipeline.errors import ConfigError
 
-pytestmark = pytest.mark.unit
-
 
 def _load(tmp_path: Path, files: dict[str, str], environ: dict[str, str] | None = None) -> None:
     for name, text in files.items():

@@ -18,7 +18,6 @@ from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.model import connector_config
 from cdc_pipeline.stack.connect import secret_environment, worker_properties
 
-pytestmark = pytest.mark.unit
 GOLDEN = Path(__file__).resolve().parents[1] / "fixtures" / "golden"
 
 CASES = {

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
-
 from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.observe.status.connect_log import RetryFacts, retry_facts
 from cdc_pipeline.observe.status.connector_health import (
@@ -21,8 +19,6 @@ from cdc_pipeline.observe.status.connector_health import (
 from cdc_pipeline.observe.status.connector_poller import captured_tables
 from cdc_pipeline.observe.status.report import Row, StatusReport, with_health
 from cdc_pipeline.observe.status.tables import from_endpoint, shown_state
-
-pytestmark = pytest.mark.unit
 
 RUNNING = ConnectFacts("c1", "cdc_c1", "RUNNING", ("RUNNING",))
 MB = 1 << 20

@@ -11,7 +11,6 @@ from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.model import TableRef, connector_config, slot_name, tables_from_connector_json
 from cdc_pipeline.errors import ConfigError
 
-pytestmark = pytest.mark.unit
 REPO = Path(__file__).resolve().parents[2]
 
 

@@ -15,8 +15,6 @@ from cdc_pipeline.connectors.position import (
     parse_offsets,
 )
 
-pytestmark = pytest.mark.unit
-
 SLOT = "cdc_orders"
 
 

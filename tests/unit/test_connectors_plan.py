@@ -12,8 +12,6 @@ from cdc_pipeline.connectors.model import TableRef, added_tables, connector_conf
 from cdc_pipeline.connectors.plan import ConfigChange, diff_configs
 from cdc_pipeline.errors import ConnectError
 
-pytestmark = pytest.mark.unit
-
 
 def test_diff_lists_added_changed_and_removed_keys_with_secrets_masked() -> None:
     current = {"a": "1", "b": "2", "database.password": "old-pw", "gone": "x"}

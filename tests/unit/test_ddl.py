@@ -11,8 +11,6 @@ from cdc_pipeline.sink.errors import IncompatibleSchemaChange
 from cdc_pipeline.sink.naming import TargetTable
 from cdc_pipeline.sink.widening import TypeChange, normalize_type, type_change, widens
 
-pytestmark = pytest.mark.unit
-
 USERS = TargetTable("main", "users")
 ID = Column("id", "BIGINT", nullable=False, key=True)
 NAME = Column("name", "VARCHAR")

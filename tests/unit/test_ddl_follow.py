@@ -10,8 +10,6 @@ from cdc_pipeline.connectors.source_db import SourceFacts, TableFacts
 from cdc_pipeline.sink.defaults import is_constant_default
 from cdc_pipeline.sink.renames import AmbiguousRename, plan_identity
 
-pytestmark = pytest.mark.unit
-
 
 @pytest.mark.parametrize(
     "expression",

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
 from cdc_pipeline.dead_letter.records import (
     DeadLetter,
     Selection,
@@ -15,8 +13,6 @@ from cdc_pipeline.dead_letter.records import (
     plan,
     signal_payloads,
 )
-
-pytestmark = pytest.mark.unit
 
 KEY = json.dumps(
     {

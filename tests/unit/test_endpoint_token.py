@@ -10,8 +10,6 @@ import pytest
 from cdc_pipeline.errors import CdcError
 from cdc_pipeline.observe.endpoint.token import auth_headers, authorized, ensure_token, read_token, token_path
 
-pytestmark = pytest.mark.unit
-
 
 def test_the_token_file_is_created_readable_by_its_owner_only(tmp_path: Path) -> None:
     path = token_path(tmp_path / "state")

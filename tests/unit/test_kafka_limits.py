@@ -10,8 +10,6 @@ from cdc_pipeline import kafka_limits
 from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.stack import connect, kafka
 
-pytestmark = pytest.mark.unit
-
 
 @pytest.mark.parametrize("row_mib", [1, 64, 300])
 def test_broker_producer_and_consumer_limits_come_from_max_row_bytes(row_mib: int) -> None:

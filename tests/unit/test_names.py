@@ -25,7 +25,6 @@ from cdc_pipeline.connectors.model import (
 )
 from cdc_pipeline.errors import ConfigError
 
-pytestmark = pytest.mark.unit
 ODD = ["a b", "a.b", "a,b", "a;b", "a:b", 'say "hi"', "Users", "naïve ñ 表", " padded "]
 
 

@@ -13,8 +13,6 @@ from cdc_pipeline.sink.naming import (
     target_table,
 )
 
-pytestmark = pytest.mark.unit
-
 
 @pytest.mark.parametrize(
     ("name", "quoted"),

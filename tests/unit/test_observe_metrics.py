@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
-from cdc_pipeline.sink.stats import METRICS_CONTENT_TYPE, SinkStats, TableBatch
+from cdc_pipeline.sink.sink_metrics import METRICS_CONTENT_TYPE
+from cdc_pipeline.sink.stats import SinkStats, TableBatch
 from tests.prometheus_text import parse, sample
-
-pytestmark = pytest.mark.unit
 
 
 def test_sink_stats_feed_status_and_metrics() -> None:

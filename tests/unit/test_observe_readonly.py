@@ -6,8 +6,6 @@ import pytest
 
 from cdc_pipeline.observe.endpoint.readonly import InvalidSqlError, WriteRefusedError, check_read_only
 
-pytestmark = pytest.mark.unit
-
 ALLOWED = [
     "SELECT 1",
     "select * from users where id = 1",

@@ -24,8 +24,6 @@ from cdc_pipeline.observe.status.tables import (
 from cdc_pipeline.sink.retry import Retrying
 from cdc_pipeline.sink.stats import SinkStats, TableBatch
 
-pytestmark = pytest.mark.unit
-
 NOW = datetime(2024, 5, 1, 12, 0, 10, tzinfo=UTC)
 PAYLOAD: dict[str, Any] = {
     "state": "running",

@@ -11,8 +11,6 @@ from cdc_pipeline.observe.verify import sql as verify_sql
 from cdc_pipeline.observe.verify.compare import MAX_BUCKETS, TableShape, bucket_count, compare
 from cdc_pipeline.observe.verify.sql import ColumnPair, column_text, row_hash
 
-pytestmark = pytest.mark.unit
-
 ID = ColumnPair("id", "int4", "INTEGER")
 NAME = ColumnPair('we"ird name', "text", "VARCHAR")
 

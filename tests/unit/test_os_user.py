@@ -9,8 +9,6 @@ import pytest
 from cdc_pipeline.errors import StackError
 from cdc_pipeline.stack.os_user import OsUser, check_readable
 
-pytestmark = pytest.mark.unit
-
 NOBODY = OsUser("nobody-test", 65534, 65534, frozenset({65534}), ())
 
 

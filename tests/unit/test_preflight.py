@@ -10,7 +10,6 @@ from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.connectors.preflight import PreflightError, evaluate
 from cdc_pipeline.connectors.source_db import SlotFacts, SourceFacts, TableFacts
 
-pytestmark = pytest.mark.unit
 USERS = TableRef("public", "users")
 SLOT = "cdc_cdc_db_connector"
 HEALTHY = SourceFacts(

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import pytest
-
 from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.connectors.preflight import evaluate
 from cdc_pipeline.connectors.source_db import SourceFacts, TableFacts
 from cdc_pipeline.connectors.type_contract import ColumnType
 from cdc_pipeline.sink.merge_guard import owner_of_target
 
-pytestmark = pytest.mark.unit
 SLOT = "cdc_cdc_db_connector"
 INT = ColumnType(typname="int4", typtype="b", element=None, element_typtype=None, dimensions=0)
 BASE = SourceFacts(wal_level="logical", user="cdc", can_replicate=True, max_replication_slots=10)

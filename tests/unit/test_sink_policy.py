@@ -15,8 +15,6 @@ from cdc_pipeline.sink.tables_admin import (
     report_from_json,
 )
 
-pytestmark = pytest.mark.unit
-
 
 @pytest.mark.parametrize(
     ("given", "policy"),

@@ -25,8 +25,6 @@ from cdc_pipeline.sink.retry import (
     stop_error,
 )
 
-pytestmark = pytest.mark.unit
-
 
 @pytest.mark.parametrize(
     "message",

@@ -19,7 +19,6 @@ from cdc_pipeline import _core
 pa = pytest.importorskip("pyarrow")
 duckdb = pytest.importorskip("duckdb")
 
-pytestmark = pytest.mark.unit
 
 ENVELOPES = Path(__file__).resolve().parents[2] / "core" / "tests" / "data" / "envelopes"
 TOPIC = "dbserver1.public.all_types"

@@ -15,8 +15,6 @@ from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.sink.changes import Column, TableChanges
 from cdc_pipeline.sink.source import BadRecord, Batch, Source, _positions, batches_from_records
 
-pytestmark = pytest.mark.unit
-
 ENVELOPES = Path(__file__).resolve().parents[2] / "core" / "tests" / "data" / "envelopes"
 TOPIC = "dbserver1.public.all_types"
 

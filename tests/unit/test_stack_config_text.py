@@ -15,8 +15,6 @@ from cdc_pipeline.stack.jvm import java_command, log4j1_properties, log4j2_prope
 from cdc_pipeline.stack.os_user import can_traverse
 from cdc_pipeline.stack.runtime import RuntimePaths
 
-pytestmark = pytest.mark.unit
-
 SETTINGS = Settings(
     state_dir=Path("/srv/cdc"), kafka_port=29092, kafka_controller_port=29093, connect_port=28083
 )

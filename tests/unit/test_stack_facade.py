@@ -10,8 +10,6 @@ import pytest
 from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.stack import down, kafka, status
 
-pytestmark = pytest.mark.unit
-
 
 def test_status_and_down_of_an_unused_state_dir(tmp_path: Path) -> None:
     settings = Settings(state_dir=tmp_path / "state")

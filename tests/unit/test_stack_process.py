@@ -21,8 +21,6 @@ from cdc_pipeline.stack.process import (
     port_in_use,
 )
 
-pytestmark = pytest.mark.unit
-
 
 def test_identity_token_is_stable_and_differs_per_state_dir(tmp_path: Path) -> None:
     assert identity_token(tmp_path / "a") == identity_token(tmp_path / "a")

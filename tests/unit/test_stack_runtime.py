@@ -11,8 +11,6 @@ from cdc_pipeline.errors import StackError
 from cdc_pipeline.stack import runtime
 from cdc_pipeline.stack.runtime import cache_key, kafka_version, logging_backend, maven_command, pom_text
 
-pytestmark = pytest.mark.unit
-
 
 def test_packaged_pom_pins_the_versions() -> None:
     pom = pom_text()

@@ -13,7 +13,6 @@ from cdc_pipeline.connectors.preflight import evaluate
 from cdc_pipeline.connectors.source_db import SourceFacts, TableFacts
 from cdc_pipeline.connectors.type_contract import BY_TYPNAME, CONTRACT, ColumnType, Outcome, refusal
 
-pytestmark = pytest.mark.unit
 README = Path(__file__).resolve().parents[2] / "README.md"
 
 # Every type of PostgreSQL 15's data-type chapter (chapter 8) that a table column can have, by pg_type name.

@@ -21,20 +21,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import prometheus_client
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
+from prometheus_client import CollectorRegistry
 
 from cdc_pipeline.sink.changes import TableChanges
 from cdc_pipeline.sink.retry import DUCKDB, KAFKA, Retrying
-
-prometheus_client.disable_created_metrics()  # type: ignore[no-untyped-call] # no `*_created` series: Prometheus derives resets itself
+from cdc_pipeline.sink.sink_metrics import SinkMetrics, render
 
 THROUGHPUT_WINDOW_S = 60.0
-METRICS_CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4  # the text format every Prometheus scrapes
-# Apply durations and batch sizes span orders of magnitude, so the buckets are roughly logarithmic.
-DURATION_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
-SIZE_BUCKETS = (1, 10, 100, 1_000, 10_000, 100_000, 1_000_000)
 OPS = {"c": "create", "u": "update", "d": "delete", "r": "read", "t": "truncate"}
 
 
@@ -87,55 +80,10 @@ class SinkStats:
     """Counters of the running sink, shared between the apply loop and the HTTP server."""
 
     def __init__(self) -> None:
-        self.registry = r = CollectorRegistry()
-        self.m_events = Counter("cdc_events_applied", "Change events applied", ("table", "op"), registry=r)
-        self.m_rows = Counter("cdc_rows_applied", "Rows changed in DuckDB", ("table", "action"), registry=r)
-        self.m_batches = Counter("cdc_batches", "Batches committed to DuckDB", registry=r)
-        self.m_batch_size = Histogram(
-            "cdc_batch_events", "Events per committed batch", buckets=SIZE_BUCKETS, registry=r
-        )
-        self.m_apply = Histogram(
-            "cdc_apply_seconds", "Time to apply and commit a batch", buckets=DURATION_BUCKETS, registry=r
-        )
-        self.m_lag = Gauge(
-            "cdc_lag_seconds", "Source commit to DuckDB commit, latest batch", ("table",), registry=r
-        )
-        self.m_consumer_lag = Gauge(
-            "cdc_consumer_lag_messages",
-            "Kafka high watermark minus next offset",
-            ("topic", "partition"),
-            registry=r,
-        )
-        self.m_errors = Counter("cdc_errors", "Errors by kind", ("kind",), registry=r)
-        self.m_dead = Counter(
-            "cdc_dead_lettered", "Records sent to the dead-letter topic", ("topic",), registry=r
-        )
-        self.m_duplicates = Counter(
-            "cdc_duplicates_skipped",
-            "Redelivered events skipped by the source position",
-            ("table",),
-            registry=r,
-        )
-        self.m_unapplied = Counter(
-            "cdc_unapplied",
-            "Keyless updates/deletes without a before-image, dropped",
-            ("table",),
-            registry=r,
-        )
-        self.m_last_batch = Gauge(
-            "cdc_last_batch_timestamp_seconds", "Unix time of the last commit", registry=r
-        )
-        self.m_retrying = Gauge(
-            "cdc_sink_retrying",
-            "1 while the sink retries an edge after a transient failure",
-            ("what",),
-            registry=r,
-        )
-        self.m_retries = Counter(
-            "cdc_sink_retries", "Retries after transient failures", ("what",), registry=r
-        )
+        self.registry = CollectorRegistry()
+        self.m = SinkMetrics(self.registry)
         for what in (KAFKA, DUCKDB):
-            self.m_retrying.labels(what).set(0)
+            self.m.retrying.labels(what).set(0)
         self._lock = threading.Lock()
         self._tables: dict[str, TableStats] = {}
         self._recent: deque[tuple[float, int]] = deque()
@@ -155,10 +103,10 @@ class SinkStats:
     def record_batch(self, events: int, apply_s: float, tables: Sequence[TableBatch] = ()) -> None:
         """After a batch committed: ``events`` consumed, ``apply_s`` to apply it, each table's part."""
         now = time.time()
-        self.m_batches.inc()
-        self.m_batch_size.observe(events)
-        self.m_apply.observe(apply_s)
-        self.m_last_batch.set(now)
+        self.m.batches.inc()
+        self.m.batch_size.observe(events)
+        self.m.apply.observe(apply_s)
+        self.m.last_batch.set(now)
         with self._lock:
             self.state = "running"
             self._batches += 1
@@ -172,23 +120,23 @@ class SinkStats:
         stats = self._tables.setdefault(part.source_table, TableStats(part.source_table))
         for op, count in part.ops.items():
             stats.events[op] = stats.events.get(op, 0) + count
-            self.m_events.labels(part.source_table, OPS.get(op, op)).inc(count)
+            self.m.events.labels(part.source_table, OPS.get(op, op)).inc(count)
         self._recent_by_table.setdefault(part.source_table, deque()).append((now, sum(part.ops.values())))
         stats.rows_upserted += part.upserted
         stats.rows_deleted += part.deleted
-        self.m_rows.labels(part.source_table, "upsert").inc(part.upserted)
-        self.m_rows.labels(part.source_table, "delete").inc(part.deleted)
+        self.m.rows.labels(part.source_table, "upsert").inc(part.upserted)
+        self.m.rows.labels(part.source_table, "delete").inc(part.deleted)
         stats.last_applied_at = _iso(now)
         if part.last_lsn is not None:
             stats.last_lsn = part.last_lsn
         if part.last_source_ts_ms is not None:
             stats.last_source_ts = _iso(part.last_source_ts_ms / 1000)
             stats.lag_seconds = max(0.0, now - part.last_source_ts_ms / 1000)
-            self.m_lag.labels(part.source_table).set(stats.lag_seconds)
+            self.m.lag.labels(part.source_table).set(stats.lag_seconds)
 
     def record_error(self, kind: str, message: str, table: str | None = None) -> None:
         """An error the sink met (``kind``: e.g. ``apply``, ``decode``, ``kafka``, ``schema``)."""
-        self.m_errors.labels(kind).inc()
+        self.m.errors.labels(kind).inc()
         with self._lock:
             self._last_error = f"{table}: {message}" if table else message
             if table is not None:
@@ -199,21 +147,21 @@ class SinkStats:
         """An edge (``kafka``, ``duckdb``) failed transiently and is retried (``state``), or recovered
         (None)."""
         if state is None:
-            self.m_retrying.labels(what).set(0)
+            self.m.retrying.labels(what).set(0)
             with self._lock:
                 self._retrying.pop(what, None)
             return
-        self.m_retrying.labels(what).set(1)
-        self.m_retries.labels(what).inc()
-        self.m_errors.labels(what).inc()
+        self.m.retrying.labels(what).set(1)
+        self.m.retries.labels(what).inc()
+        self.m.errors.labels(what).inc()
         with self._lock:
             self._retrying[what] = state
             self._last_error = f"{what}: {state.error}"
 
     def record_dropped(self, table: str, duplicates: int, unapplied: int) -> None:
         """Events of ``table`` a committed batch consumed but dropped (see ``sink.source.DroppedEvents``)."""
-        self.m_duplicates.labels(table).inc(duplicates)
-        self.m_unapplied.labels(table).inc(unapplied)
+        self.m.duplicates.labels(table).inc(duplicates)
+        self.m.unapplied.labels(table).inc(unapplied)
         with self._lock:
             stats = self._tables.setdefault(table, TableStats(table))
             stats.duplicates_skipped += duplicates
@@ -227,10 +175,10 @@ class SinkStats:
             self._tables[table].state = "stopped"
 
     def record_dead_letter(self, topic: str, count: int = 1) -> None:
-        self.m_dead.labels(topic).inc(count)
+        self.m.dead.labels(topic).inc(count)
 
     def set_consumer_lag(self, topic: str, partition: int, lag: int) -> None:
-        self.m_consumer_lag.labels(topic, str(partition)).set(lag)
+        self.m.consumer_lag.labels(topic, str(partition)).set(lag)
         with self._lock:
             self._consumer_lag[(topic, partition)] = lag
 
@@ -243,7 +191,7 @@ class SinkStats:
 
     def metrics_text(self) -> bytes:
         """``GET /metrics``: the registry in Prometheus' text format (:data:`METRICS_CONTENT_TYPE`)."""
-        return prometheus_client.generate_latest(self.registry)
+        return render(self.registry)
 
     def last_batch_at(self) -> float | None:
         """Unix time of the last committed batch; None before the first."""

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import duckdb
 from cdc_pipeline.observe.endpoint import query_exec
 from cdc_pipeline.observe.endpoint.token import authorized
-from cdc_pipeline.sink.stats import METRICS_CONTENT_TYPE
+from cdc_pipeline.sink.sink_metrics import METRICS_CONTENT_TYPE
 
 if TYPE_CHECKING:
     from cdc_pipeline.observe.endpoint.server import ObserveServer

@@ -60,6 +60,6 @@ class ConsumerLagPoller:
                 if str(exc) != self._last_error:
                     log.warning("consumer lag of %s[%d]: %s", topic, partition, exc)
                     self._last_error = str(exc)
-                self.stats.m_errors.labels("consumer_lag").inc()
+                self.stats.m.errors.labels("consumer_lag").inc()
                 continue
             self.stats.set_consumer_lag(topic, int(partition), max(0, high - int(next_offset)))
