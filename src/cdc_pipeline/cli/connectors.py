@@ -42,6 +42,17 @@ def connectors_app(context: CliContext, handles_errors: ErrorHandler) -> typer.T
             context.overrides["connector_name"] = name
         return context.settings()
 
+    _inspect_commands(app, settings, handles_errors)
+    _change_commands(app, settings, handles_errors)
+    return app
+
+
+SettingsOf = Callable[[str | None], Settings]
+
+
+def _inspect_commands(app: typer.Typer, settings: SettingsOf, handles_errors: ErrorHandler) -> None:
+    """`plan` and `status`: they read, never change anything."""
+
     @app.command("plan")
     @handles_errors
     def plan_cmd(name: Name = None, as_json: AsJson = False) -> None:
@@ -50,6 +61,19 @@ def connectors_app(context: CliContext, handles_errors: ErrorHandler) -> typer.T
         _emit(report.to_json(), as_json, lambda: _render_plan(report))
         if not report.ok:
             raise typer.Exit(1)
+
+    @app.command("status")
+    @handles_errors
+    def status_cmd(name: Name = None, as_json: AsJson = False) -> None:
+        """Connector and task states, a failed task's trace, the replication slot. Exit 1 unless RUNNING."""
+        report = connector_status(settings(name))
+        _emit(report.to_json(), as_json, lambda: _render_status(report))
+        if not report.running:
+            raise typer.Exit(1)
+
+
+def _change_commands(app: typer.Typer, settings: SettingsOf, handles_errors: ErrorHandler) -> None:
+    """`apply`, `restart` and `delete`: they change the connector."""
 
     @app.command("apply")
     @handles_errors
@@ -65,15 +89,6 @@ def connectors_app(context: CliContext, handles_errors: ErrorHandler) -> typer.T
         slot) is cleared and it takes a fresh snapshot ("re-snapshot: slot cdc_x was dropped")."""
         report = apply_connector(settings(name), timeout_s=timeout)
         _emit(report.to_json(), as_json, lambda: _render_apply(report))
-
-    @app.command("status")
-    @handles_errors
-    def status_cmd(name: Name = None, as_json: AsJson = False) -> None:
-        """Connector and task states, a failed task's trace, the replication slot. Exit 1 unless RUNNING."""
-        report = connector_status(settings(name))
-        _emit(report.to_json(), as_json, lambda: _render_status(report))
-        if not report.running:
-            raise typer.Exit(1)
 
     @app.command("restart")
     @handles_errors
@@ -100,23 +115,25 @@ def connectors_app(context: CliContext, handles_errors: ErrorHandler) -> typer.T
 
         Then `cdc connectors apply` takes a fresh snapshot; with --keep-slot it resumes where it stopped."""
         current = settings(name)
-        slot, publication = slot_names(current)
-        if not yes:
-            typer.confirm(f"Delete connector {current.connector_name}?", abort=True)
-        drop = not keep_slot and (
-            yes
-            or typer.confirm(
-                f"Also drop replication slot {slot} and publication {publication}? "
-                "(a kept slot makes PostgreSQL keep WAL for it)",
-                default=True,
-            )
-        )
-        report = delete_connector(current, drop_slot=drop)
+        report = delete_connector(current, drop_slot=_confirm_delete(current, yes, keep_slot))
         _emit(report.to_json(), as_json, lambda: _render_delete(report))
         if not report.ok:
             raise typer.Exit(1)
 
-    return app
+
+def _confirm_delete(settings: Settings, yes: bool, keep_slot: bool) -> bool:
+    """Ask before deleting (unless --yes); whether the slot and publication go too."""
+    slot, publication = slot_names(settings)
+    if not yes:
+        typer.confirm(f"Delete connector {settings.connector_name}?", abort=True)
+    return not keep_slot and (
+        yes
+        or typer.confirm(
+            f"Also drop replication slot {slot} and publication {publication}? "
+            "(a kept slot makes PostgreSQL keep WAL for it)",
+            default=True,
+        )
+    )
 
 
 def _emit(data: dict[str, Any], as_json: bool, render: Callable[[], None]) -> None:
