@@ -6,15 +6,16 @@ import time
 import uuid
 
 from cdc_pipeline import _core
+from tests.e2e.replica import eventually
 
 
 def wait_for_topic(bootstrap: str, topic: str, timeout_s: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if any(name == topic for name, _ in _core.cluster_metadata(bootstrap, 5000)):
-            return
-        time.sleep(0.5)
-    raise AssertionError(f"topic {topic} did not appear within {timeout_s:.0f}s")
+    eventually(
+        f"topic {topic} appears",
+        lambda: any(name == topic for name, _ in _core.cluster_metadata(bootstrap, 5000)),
+        timeout_s,
+        every_s=0.5,
+    )
 
 
 def read_topic(bootstrap: str, topic: str, count: int, timeout_s: float = 90.0) -> list[_core.Message]:

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import psycopg
@@ -28,6 +28,7 @@ from cdc_pipeline.sink_process import StopFlag, run_sink
 from tests.e2e.conftest import free_ports
 
 Rows = dict[tuple[Any, ...], tuple[Any, ...]]
+T = TypeVar("T")
 
 
 class RunningSink:
@@ -257,21 +258,37 @@ def sink_metrics_text(sink: RunningSink) -> str:
     return httpx.get(f"{sink.url}/metrics", headers=headers, timeout=5).raise_for_status().text
 
 
-def wait_until(
+def eventually(
     what: str,
-    condition: Callable[[], bool],
+    probe: Callable[[], T],
     timeout_s: float = 120.0,
+    *,
+    ready: Callable[[T], bool] = bool,
     check_sink: Callable[[], None] = lambda: None,
-) -> None:
-    """Poll ``condition`` until it holds; on timeout fail naming ``what``. ``check_sink`` (a
-    :class:`RunningSink`) raises the sink's own failure at once instead of waiting for the timeout."""
+    every_s: float = 0.3,
+) -> T:
+    """The one polling helper of the e2e tests: call ``probe`` until ``ready(value)`` and return the value.
+
+    A probe that raises AssertionError is not ready yet (its message is shown on timeout, with the last
+    value); ``check_sink`` (a :class:`RunningSink`) raises the sink's own failure at once instead of
+    waiting for the timeout.
+    """
     deadline = time.monotonic() + timeout_s
+    last: object = "nothing yet"
     while True:
         check_sink()
-        if condition():
-            return
-        assert time.monotonic() < deadline, f"timed out after {timeout_s:.0f} s waiting until {what}"
-        time.sleep(0.2)
+        try:
+            value = probe()
+        except AssertionError as exc:
+            last = exc
+        else:
+            if ready(value):
+                return value
+            last = value
+        assert time.monotonic() < deadline, (
+            f"timed out after {timeout_s:.0f} s waiting until {what}; last: {last}"
+        )
+        time.sleep(every_s)
 
 
 def duck_connect(path: Path) -> duckdb.DuckDBPyConnection:

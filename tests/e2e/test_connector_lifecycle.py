@@ -27,11 +27,11 @@ from tests.e2e.replica import (
     RunningSink,
     duck_connect,
     duck_rows,
+    eventually,
     pg_rows,
     pipeline_settings,
     running_sink,
     wait_equal,
-    wait_until,
 )
 
 PG = psycopg.Connection[tuple[object, ...]]
@@ -186,7 +186,7 @@ def test_a_connector_failed_on_a_dropped_slot_is_recovered_by_restart(
                 state = client.status(name)
                 return state is not None and any(t.state == "FAILED" for t in state.tasks)
 
-            wait_until("Debezium fails on the stored offset", failed, timeout_s=60)
+            eventually("Debezium fails on the stored offset", failed, timeout_s=60)
         report = restart_connector(settings)
         assert report.state is not None and report.state.running, report
         assert report.position is not None and report.position.kind == "resnapshot", report.position

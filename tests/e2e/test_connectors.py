@@ -6,7 +6,6 @@ Each test uses its own connector name and topic prefix, and deletes its connecto
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +25,7 @@ from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.connectors.preflight import PreflightError, run_preflight
 from tests.e2e.conftest import settings_env
 from tests.e2e.kafka_helpers import read_topic
+from tests.e2e.replica import eventually
 
 PG = psycopg.Connection[tuple[object, ...]]
 
@@ -110,7 +110,12 @@ def test_plan_apply_status_restart_delete_through_the_cli(pipeline: Settings, pg
     assert nothing["restarted"] == []
 
     kill_walsender(pg, status["slot"]["name"])
-    failed = wait_for(lambda: cli_json(pipeline, tmp_path, "connectors", "status", code=1, extra_env=env))
+    failed = eventually(
+        "`cdc connectors status` exits 1 (the task FAILED)",
+        lambda: cli_json(pipeline, tmp_path, "connectors", "status", code=1, extra_env=env),
+        60,
+        every_s=1,
+    )
     task = failed["state"]["tasks"][0]
     assert task["state"] == "FAILED" and task["trace"]
     human = cli(pipeline, tmp_path, "connectors", "status", extra_env=env)
@@ -135,18 +140,6 @@ def kill_walsender(pg: PG, slot: str) -> None:
     pg.execute(
         "SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = %s", (slot,)
     )
-
-
-def wait_for(probe: Any, timeout_s: float = 60.0) -> Any:
-    """Call ``probe`` until it stops raising AssertionError."""
-    deadline = time.monotonic() + timeout_s
-    while True:
-        try:
-            return probe()
-        except AssertionError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(1)
 
 
 def ops(messages: list[_core.Message]) -> list[str]:

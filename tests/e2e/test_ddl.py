@@ -31,11 +31,11 @@ from tests.e2e.replica import (
     RunningSink,
     duck_connect,
     duck_rows,
+    eventually,
     pg_rows,
     pipeline_settings,
     running_sink,
     wait_equal,
-    wait_until,
 )
 
 PG = psycopg.Connection[tuple[object, ...]]
@@ -143,11 +143,11 @@ def updates_and_inserts(table: str, column: str = "n") -> Callable[[random.Rando
 def test_a_constant_default_reaches_existing_rows(pipeline: Pipeline) -> None:
     table = pipeline.names["const"]
     with Writer(pipeline.settings, table, updates_and_inserts(table)) as writer:
-        wait_until("the writer wrote", lambda: writer.done > 50, 30)
+        eventually("the writer wrote", lambda: writer.done > 50, 30)
         pipeline.pg.execute(
             f"ALTER TABLE {table} ADD COLUMN seven integer DEFAULT 7, ADD COLUMN t text DEFAULT 'x y'"
         )
-        wait_until("the writer wrote after the ALTER", lambda: writer.done > 300, 30)
+        eventually("the writer wrote after the ALTER", lambda: writer.done > 300, 30)
     pipeline.same("const")
     [(untouched,)] = pipeline.duck.execute(
         f"SELECT count(*) FROM {table} WHERE seven = 7 AND t = 'x y'"
@@ -175,14 +175,14 @@ def test_a_volatile_default_is_backfilled_from_postgres(pipeline: Pipeline) -> N
     table = pipeline.names["vol"]
     pipeline.pg.execute(f"CREATE SEQUENCE {table}_seq")
     with Writer(pipeline.settings, table, updates_and_inserts(table)) as writer:
-        wait_until("the writer wrote", lambda: writer.done > 50, 30)
+        eventually("the writer wrote", lambda: writer.done > 50, 30)
         pipeline.pg.execute(
             f"ALTER TABLE {table} ADD COLUMN created timestamptz DEFAULT now(), "
             "ADD COLUMN u uuid DEFAULT gen_random_uuid(), ADD COLUMN c timestamp DEFAULT clock_timestamp(), "
             "ADD COLUMN r double precision DEFAULT random(), "
             f"ADD COLUMN s bigint DEFAULT nextval('{table}_seq')"
         )
-        wait_until("the writer wrote after the ALTER", lambda: writer.done > 300, 30)
+        eventually("the writer wrote after the ALTER", lambda: writer.done > 300, 30)
         # Rows updated after the ALTER carry their real (newer) value: they must win over the backfill.
         pipeline.pg.execute(f"UPDATE {table} SET u = gen_random_uuid(), r = -1 WHERE id <= 20")
     pipeline.same("vol")
@@ -203,9 +203,9 @@ def test_a_volatile_default_is_backfilled_from_postgres(pipeline: Pipeline) -> N
 def test_a_renamed_column_keeps_its_values(pipeline: Pipeline) -> None:
     table = pipeline.names["ren"]
     with Writer(pipeline.settings, table, updates_and_inserts(table)) as writer:
-        wait_until("the writer wrote", lambda: writer.done > 50, 30)
+        eventually("the writer wrote", lambda: writer.done > 50, 30)
         pipeline.pg.execute(f"ALTER TABLE {table} RENAME COLUMN note TO memo")
-        wait_until("the writer wrote after the rename", lambda: writer.done > 200, 30)
+        eventually("the writer wrote after the rename", lambda: writer.done > 200, 30)
     pipeline.same("ren")  # duck_rows compares every DuckDB column: a stale `note` would differ
     # Renamed, then a new column takes the old name, before any event shows the first change.
     pipeline.pg.execute(f"ALTER TABLE {table} RENAME COLUMN n TO n_renamed")
@@ -231,22 +231,22 @@ def test_an_ambiguous_rename_stops_the_table_until_resnapshot(pipeline: Pipeline
         pipeline.pg.execute(f"ALTER TABLE {table} RENAME COLUMN note TO mid")
         pipeline.pg.execute(f"UPDATE {table} SET n = -1 WHERE id = 1")
         pipeline.pg.execute(f"ALTER TABLE {table} RENAME COLUMN mid TO last")
-    wait_until("the table stopped", lambda: pipeline.state("amb")[0] == "stopped", 90)
+    eventually("the table stopped", lambda: pipeline.state("amb")[0] == "stopped", 90)
     error = pipeline.state("amb")[1] or ""
     assert "cannot tell safely" in error and f"cdc tables resnapshot public.{table}" in error, error
     assert pipeline.duck.execute(f"SELECT note FROM {table} WHERE id = 2").fetchone() == ("note 2",), "kept"
     report = tables.resnapshot(pipeline.sink.settings, f"public.{table}")
     assert "execute-snapshot" in report.done, report
     pipeline.same("amb", timeout_s=120)
-    wait_until("the table runs again", lambda: pipeline.state("amb")[0] == "running", 60)
+    eventually("the table runs again", lambda: pipeline.state("amb")[0] == "running", 60)
 
 
 def test_int_to_bigint_under_load_ends_equal(pipeline: Pipeline) -> None:
     table = pipeline.names["wid"]
     with Writer(pipeline.settings, table, updates_and_inserts(table)) as writer:
-        wait_until("the writer wrote", lambda: writer.done > 100, 30)
+        eventually("the writer wrote", lambda: writer.done > 100, 30)
         pipeline.pg.execute(f"ALTER TABLE {table} ALTER COLUMN n TYPE bigint")
-        wait_until("the writer wrote after the ALTER", lambda: writer.done > 400, 30)
+        eventually("the writer wrote after the ALTER", lambda: writer.done > 400, 30)
         pipeline.pg.execute(f"INSERT INTO {table} (id, n) VALUES (-1, 1099511627776)")
     pipeline.same("wid")
     types = dict(
@@ -284,7 +284,7 @@ def test_a_renamed_table_stops_with_the_fix_and_apply_names_it(
                         "SELECT state, last_error FROM _cdc.tables WHERE source_table = ?", [f"public.{old}"]
                     ).fetchone()
 
-                wait_until("the renamed table stopped", lambda: (state() or ("",))[0] == "stopped", 60)
+                eventually("the renamed table stopped", lambda: (state() or ("",))[0] == "stopped", 60)
                 reason = str((state() or ("", ""))[1])
                 assert f"renamed to public.{new}" in reason, reason
                 assert f"replace public.{old} with public.{new}" in reason, reason

@@ -32,11 +32,11 @@ from tests.e2e.kafka_helpers import read_topic
 from tests.e2e.replica import (
     duck_connect,
     duck_rows,
+    eventually,
     pg_rows,
     pipeline_settings,
     running_sink,
     wait_equal,
-    wait_until,
 )
 
 PG = psycopg.Connection[tuple[object, ...]]
@@ -102,7 +102,7 @@ def test_dead_lettered_records_are_listed_with_their_reason_and_replayed_by_key(
             bad_topic, 0, [bad_copy(settings, bad_topic, 2), bad_copy(settings, bad_topic, 4)]
         )
         producer.flush()
-        wait_until(
+        eventually(
             "both bad records are dead-lettered", lambda: len(list_dead_letters(sink.settings).records) >= 2
         )
 
@@ -148,7 +148,7 @@ def test_dead_lettered_records_are_listed_with_their_reason_and_replayed_by_key(
             rows = [json.loads(m.value)["payload"] for m in events if m.value]
             return any(p["op"] == "r" and p["after"] == {"id": 2, "n": 100} for p in rows)
 
-        wait_until("Debezium re-sends row 2", resent, timeout_s=90)
+        eventually("Debezium re-sends row 2", resent, timeout_s=90)
         same(bad)
         audit = duck.execute(
             'SELECT "source_offset", "row_key" FROM _cdc.dead_letter ORDER BY "source_offset"'

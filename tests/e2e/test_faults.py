@@ -27,12 +27,12 @@ from tests.e2e.replica import (
     RunningSink,
     duck_connect,
     duck_rows,
+    eventually,
     pg_rows,
     pipeline_settings,
     running_sink,
     sink_status,
     wait_equal,
-    wait_until,
 )
 
 MAX_ROUNDS = 1000  # a round: one transaction of 200 keyed inserts and 100 updates, one of 100 keyless appends
@@ -79,7 +79,7 @@ class Loader(threading.Thread):
 
 
 def wait_for_rounds(loader: Loader, rounds: int) -> None:
-    wait_until(f"{rounds} rounds of load", lambda: loader.rounds >= rounds or not loader.is_alive())
+    eventually(f"{rounds} rounds of load", lambda: loader.rounds >= rounds or not loader.is_alive())
 
 
 def wait_for_duplicates(sink: RunningSink, timeout_s: float = 30.0) -> bool:
@@ -115,7 +115,7 @@ def test_killing_a_component_during_load_applies_every_change_exactly_once(
             check()
             return loader.rounds >= 10 and int(sink_status(check)["events"]) > 0
 
-        wait_until("changes stream into DuckDB", flowing)
+        eventually("changes stream into DuckDB", flowing)
         kills = 0
         while True:
             assert loader.is_alive(), f"the load ended before kill {kills + 1}: {loader.error!r}"

@@ -23,13 +23,13 @@ from cdc_pipeline.stack.process import Processes
 from tests.e2e.replica import (
     duck_connect,
     duck_rows,
+    eventually,
     pg_rows,
     pipeline_settings,
     running_sink,
     sink_metrics_text,
     sink_status,
     wait_equal,
-    wait_until,
 )
 from tests.prometheus_text import sample
 
@@ -61,7 +61,7 @@ def _retrying_kafka(status: dict[str, object]) -> list[dict[str, object]]:
 def _impatient_sink_gives_up(settings: Settings) -> None:
     """A sink whose SINK_KAFKA_RETRY_S (3 s) is shorter than the outage stops with one line."""
     with running_sink(settings) as short:
-        wait_until("the impatient sink gives up", lambda: bool(short.failure), timeout_s=60)
+        eventually("the impatient sink gives up", lambda: bool(short.failure), timeout_s=60)
         message = str(short.failure[0])
         short.failure.clear()  # expected: not re-raised when the context ends
     assert "\n" not in message and "SINK_KAFKA_RETRY_S" in message and "Kafka at" in message
@@ -98,11 +98,11 @@ def test_the_sink_waits_out_a_kafka_outage_and_applies_every_change_once(
         def retrying() -> bool:
             return bool(_retrying_kafka(status()))
 
-        wait_until("changes stream into DuckDB", flowing)
+        eventually("changes stream into DuckDB", flowing)
         Processes(settings.state_dir).stop("kafka")
         down_at = time.monotonic()
         try:
-            wait_until(
+            eventually(
                 "the sink reports that it retries Kafka",
                 retrying,
                 timeout_s=OUTAGE_S + 40,
@@ -120,13 +120,13 @@ def test_the_sink_waits_out_a_kafka_outage_and_applies_every_change_once(
             stack.up(stack_settings, progress=lambda msg: print(f"[stack] {msg}"))
         with ConnectClient(settings.connect_url) as client:
             wait_running(client, settings.connector_name, 120)
-        wait_until(
+        eventually(
             "the sink stops retrying once Kafka is back",
             lambda: status() != {} and not retrying(),
             timeout_s=120,
         )
         during = len(rounds)
-        wait_until(
+        eventually(
             "the load goes on after the outage", lambda: len(rounds) >= during + 10 or not loader.is_alive()
         )
         stop_load.set()

@@ -28,11 +28,11 @@ from cdc_pipeline.connectors.preflight import PreflightError
 from tests.e2e.replica import (
     duck_connect,
     duck_rows,
+    eventually,
     pg_rows,
     pipeline_settings,
     running_sink,
     wait_equal,
-    wait_until,
 )
 
 PG = psycopg.Connection[tuple[object, ...]]
@@ -173,7 +173,7 @@ def test_a_table_created_later_in_a_captured_schema_appears_by_itself(
             pg.execute(f'CREATE TABLE {schema}."Early" {COLUMNS}')
             change_rows(pg, f'{schema}."Early"', 500)
             change_rows(pg, f"{schema}.later", 500)
-            wait_until(
+            eventually(
                 "the clashing table is stopped",
                 lambda: any(
                     t.source_table == f"{schema}.Early"

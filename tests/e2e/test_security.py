@@ -30,7 +30,7 @@ from cdc_pipeline.observe.endpoint.token import token_path
 from cdc_pipeline.sample import postgres_dsn
 from cdc_pipeline.stack.process import Processes, read_cmdline
 from tests.duckdb.test_endpoint_security import FILE_READS
-from tests.e2e.replica import RunningSink, pipeline_settings, running_sink, sink_status, wait_until
+from tests.e2e.replica import RunningSink, eventually, pipeline_settings, running_sink, sink_status
 
 COMPONENTS = ("postgres", "kafka", "connect", "sink")
 SECRET_TEXT = "a-secret-only-root-may-read"
@@ -235,7 +235,7 @@ def test_the_sink_keeps_committing_while_50_queries_run(
     with running_sink(settings) as sink:
         loader = threading.Thread(target=load, daemon=True)
         loader.start()
-        wait_until("the sink applies batches", lambda: batches(sink) > 0)
+        eventually("the sink applies batches", lambda: batches(sink) > 0)
         answers: list[tuple[int, str]] = []
         heavy = f"SELECT count(*), sum(hash(a.id + b.range)) FROM {table} a, range(2000) b"
         in_flight = threading.Barrier(51)
@@ -253,7 +253,7 @@ def test_the_sink_keeps_committing_while_50_queries_run(
             thread.start()
         in_flight.wait()
         before = batches(sink)
-        wait_until(
+        eventually(
             "the sink commits more batches while 50 queries run",
             lambda: batches(sink) >= before + 3 or not any(t.is_alive() for t in readers),
             timeout_s=300,

@@ -4,7 +4,6 @@ stops only its table while the others keep flowing."""
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,7 @@ from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.apply import apply_connector
 from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.connectors.model import TableRef
-from tests.e2e.replica import duck_connect, duck_rows, pg_rows, running_sink, wait_equal
+from tests.e2e.replica import duck_connect, duck_rows, eventually, pg_rows, running_sink, wait_equal
 
 WEIRD_TABLE = "Weird Table"
 
@@ -85,8 +84,11 @@ def test_quoted_identifiers_and_schema_evolution(
 
         pg.execute(f"ALTER TABLE {evolve} DROP COLUMN note")
         pg.execute(f"INSERT INTO {evolve} (id, n) VALUES (7, 7)")
-        wait_until(
-            lambda: duck.execute(f'SELECT count(*) FROM "{evolve}" WHERE id = 7').fetchone() == (1,), check
+        eventually(
+            "row 7 arrives",
+            lambda: duck.execute(f'SELECT count(*) FROM "{evolve}" WHERE id = 7').fetchone() == (1,),
+            60,
+            check_sink=check,
         )
         kept = duck.execute(f'SELECT id, note FROM "{evolve}" WHERE id IN (1, 7) ORDER BY id').fetchall()
         assert kept == [(1, "note 1"), (7, None)], "a dropped source column is kept; new rows get NULL"
@@ -94,20 +96,14 @@ def test_quoted_identifiers_and_schema_evolution(
         pg.execute(f"ALTER TABLE {weird} ALTER COLUMN ts TYPE timestamptz")  # not a widening: stops the table
         pg.execute(f'UPDATE {weird} SET "select" = \'changed\' WHERE "Id" = 1')
         pg.execute(f"INSERT INTO {evolve} (id, n) VALUES (8, 8)")  # the other table keeps flowing
-        wait_until(
-            lambda: duck.execute(f'SELECT count(*) FROM "{evolve}" WHERE id = 8').fetchone() == (1,), check
+        eventually(
+            "row 8 of the other table arrives",
+            lambda: duck.execute(f'SELECT count(*) FROM "{evolve}" WHERE id = 8').fetchone() == (1,),
+            60,
+            check_sink=check,
         )
         state = duck.execute(
             "SELECT state, last_error FROM _cdc.tables WHERE source_table = ?", [f"{schema}.{WEIRD_TABLE}"]
         ).fetchone()
         assert state is not None and state[0] == "stopped" and "re-snapshot" in state[1], state
         assert duck.execute(f'SELECT "select" FROM {weird} WHERE "Id" = 1').fetchone() == ("from",)
-
-
-def wait_until(condition: object, check: object, timeout_s: float = 60.0) -> None:
-    assert callable(condition) and callable(check)
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        check()
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.2)

@@ -42,13 +42,13 @@ from tests.e2e.replica import (
     RunningSink,
     duck_connect,
     duck_rows,
+    eventually,
     pg_rows,
     pipeline_settings,
     running_sink,
     sink_metrics_text,
     sink_status,
     wait_equal,
-    wait_until,
 )
 from tests.prometheus_text import Samples, parse, sample
 
@@ -164,10 +164,10 @@ def test_a_connector_stuck_in_debezium_retries_is_stalled_then_recovers(
                 wait_equal(expected, actual, sink, timeout_s)
 
             same()
-            wait_until("the sink sees its connector stream", lambda: health(sink)["state"] == "RUNNING", 60)
+            eventually("the sink sees its connector stream", lambda: health(sink)["state"] == "RUNNING", 60)
             with Writer(settings, table) as writer, slot_taken_over(settings, slot, pg):
                 taken = time.monotonic()
-                wait_until("the connector shows STALLED", lambda: health(sink)["state"] == "STALLED", 40)
+                eventually("the connector shows STALLED", lambda: health(sink)["state"] == "STALLED", 40)
                 stalled_after = time.monotonic() - taken
                 seen = health(sink)
                 code, data = cli_status(sink)
@@ -178,7 +178,7 @@ def test_a_connector_stuck_in_debezium_retries_is_stalled_then_recovers(
             _assert_stalled(seen, code, data, values, row=row, labels=labels)
 
             # released: Debezium's next attempt gets the slot and every row written meanwhile arrives
-            wait_until("the connector streams again", lambda: health(sink)["state"] == "RUNNING", 90)
+            eventually("the connector streams again", lambda: health(sink)["state"] == "RUNNING", 90)
             same(timeout_s=120)
             recovered = health(sink)
             assert not recovered["retrying"] and recovered["reason"] is None, recovered

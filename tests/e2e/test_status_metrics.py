@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -26,31 +25,12 @@ from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.observe.status.report import StatusReport, collect_status
 from cdc_pipeline.observe.status.tables import TableStatus
 from tests.e2e.conftest import settings_env
-from tests.e2e.replica import RunningSink, running_sink, sink_metrics_text
+from tests.e2e.replica import RunningSink, eventually, running_sink, sink_metrics_text
 from tests.prometheus_text import parse, sample
 
 INSERTS, UPDATES, DELETES = 20, 7, 5
 ROWS = 1 + INSERTS - DELETES
 T = TypeVar("T")
-
-
-def wait_for(
-    what: str,
-    probe: Callable[[], T],
-    ready: Callable[[T], bool],
-    check: Callable[[], None],
-    timeout_s: float = 90,
-) -> T:
-    """``probe()`` until ``ready`` (a timeout shows the last value); ``check()`` raises the sink's error."""
-    deadline = time.monotonic() + timeout_s
-    value = probe()
-    while not ready(value):
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}; last seen: {value}")
-        check()
-        time.sleep(0.5)
-        value = probe()
-    return value
 
 
 def table_in(report: StatusReport, source_table: str) -> TableStatus | None:
@@ -77,14 +57,35 @@ def test_status_and_metrics_report_a_known_workload(
     apply_connector(settings, [TableRef("public", table)])
     try:
         with running_sink(settings) as sink:
-            wait_for("the snapshot row", lambda: _table(sink, source), _has_rows(1), sink)
+            eventually(
+                "the snapshot row",
+                lambda: _table(sink, source),
+                90,
+                ready=_has_rows(1),
+                check_sink=sink,
+                every_s=0.5,
+            )
             pg.execute(f"INSERT INTO {table} SELECT i, 'row ' || i FROM generate_series(1, {INSERTS}) i")
             pg.execute(f"UPDATE {table} SET name = 'changed' WHERE id BETWEEN 1 AND {UPDATES}")
             # The deleted rows must reach DuckDB first: deleted within one batch, they never land there
             # (the buffer coalesces insert+delete), and "rows deleted" would rightly be 0.
-            wait_for("the inserts", lambda: _table(sink, source), _has_rows(1 + INSERTS), sink)
+            eventually(
+                "the inserts",
+                lambda: _table(sink, source),
+                90,
+                ready=_has_rows(1 + INSERTS),
+                check_sink=sink,
+                every_s=0.5,
+            )
             pg.execute(f"DELETE FROM {table} WHERE id > {INSERTS - DELETES}")
-            found = wait_for("the workload, caught up", lambda: _table(sink, source), _caught_up, sink)
+            found = eventually(
+                "the workload, caught up",
+                lambda: _table(sink, source),
+                90,
+                ready=_caught_up,
+                check_sink=sink,
+                every_s=0.5,
+            )
             assert found is not None
             _assert_metrics(sink, source, settings.topic_prefix)
             _assert_status(found)

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -29,6 +28,7 @@ from tests.e2e.replica import (
     RunningSink,
     duck_connect,
     duck_rows,
+    eventually,
     pg_rows,
     pipeline_settings,
     running_sink,
@@ -57,16 +57,14 @@ def pipeline(stack_settings: Settings, pg: PG, tmp_path: Path) -> Iterator[tuple
 
 def wait_state(sink: RunningSink, table: str, state: str, timeout_s: float = 60.0) -> TableState:
     """Wait until `cdc tables` (through the sink's endpoint) shows ``table`` in ``state``."""
-    deadline = time.monotonic() + timeout_s
-    seen: list[TableState] = []
-    while time.monotonic() < deadline:
-        sink()
-        seen = tables.list_tables(sink.settings).tables
-        for t in seen:
-            if t.source_table == f"public.{table}" and t.state == state:
-                return t
-        time.sleep(0.3)
-    raise AssertionError(f"public.{table} never became {state}; `cdc tables` showed {seen}")
+
+    def probe() -> list[TableState]:
+        shown = tables.list_tables(sink.settings).tables
+        assert any(t.source_table == f"public.{table}" and t.state == state for t in shown), shown
+        return shown
+
+    shown = eventually(f"public.{table} is {state} in `cdc tables`", probe, timeout_s, check_sink=sink)
+    return next(t for t in shown if t.source_table == f"public.{table}")
 
 
 def unconvertible_copy(settings: Settings, topic: str) -> tuple[bytes | None, bytes]:

@@ -19,7 +19,7 @@ from cdc_pipeline.connectors.apply import apply_connector
 from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.connectors.preflight import PreflightError, check
-from tests.e2e.replica import duck_connect, pipeline_settings, running_sink, wait_until
+from tests.e2e.replica import duck_connect, eventually, pipeline_settings, running_sink
 
 # (column, declared type, expected reason) for each refusal the contract makes.
 REFUSED = [
@@ -124,13 +124,13 @@ def test_bc_dates_warn_at_preflight_land_as_ad_from_the_snapshot_and_the_fix_res
     try:
         with running_sink(settings) as sink, duck_connect(settings.duckdb_file) as duck:
             expected = days(pg.execute(pg_days).fetchall())
-            wait_until("the snapshot landed", lambda: sink() or _count(duck, table) == 200)
+            eventually("the snapshot landed", lambda: sink() or _count(duck, table) == 200)
             actual = days(duck.execute(duck_days).fetchall())
             wrong = {k for k in expected if actual[k] != expected[k]}
             assert wrong == {k for k in expected if k % 2 == 0}, "the snapshot sends every BC date as AD"
 
             pg.execute(fix)
-            wait_until(
+            eventually(
                 "the re-streamed rows are exact",
                 lambda: sink() or days(duck.execute(duck_days).fetchall()) == expected,
             )
