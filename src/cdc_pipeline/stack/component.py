@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from cdc_pipeline.config.settings import ALIASES, ENV_PREFIX
 from cdc_pipeline.errors import StackError
-from cdc_pipeline.stack.process import last_relevant_line, port_in_use
+from cdc_pipeline.stack.os_user import OsUser
+from cdc_pipeline.stack.process import Processes, last_relevant_line, port_in_use
 
 
 @dataclass(frozen=True)
@@ -71,3 +72,28 @@ def wait_healthy(
             raise failure(component, f"did not become healthy within {timeout_s:.0f}s", port, log_file)
         time.sleep(delay)
         delay = min(delay * 1.5, 1.0)
+
+
+def spawn_healthy(
+    procs: Processes,
+    component: str,
+    argv: Sequence[str],
+    cwd: Path,
+    user: OsUser,
+    *,
+    healthy: Callable[[], bool],
+    timeout_s: float,
+    port: PortSetting,
+    env: Mapping[str, str] | None = None,
+) -> float:
+    """Start ``argv`` as ``user`` and wait until ``healthy`` (see :func:`wait_healthy`): how every component
+    this product runs as a child process starts. Returns the seconds it took."""
+    proc = procs.spawn(component, argv, cwd=cwd, user=user, env=env)
+    return wait_healthy(
+        component,
+        healthy=healthy,
+        alive=lambda: proc.poll() is None,
+        timeout_s=timeout_s,
+        port=port,
+        log_file=procs.log_file(component),
+    )

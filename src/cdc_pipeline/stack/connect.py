@@ -14,7 +14,7 @@ from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.connect_client import POSTGRES_CONNECTOR_CLASS, ConnectClient
 from cdc_pipeline.connectors.model import POSTGRES_PASSWORD_ENV, SECRET_ENV_PREFIX
 from cdc_pipeline.errors import CdcError
-from cdc_pipeline.stack.component import PortSetting, check_ports_free, wait_healthy
+from cdc_pipeline.stack.component import PortSetting, check_ports_free, spawn_healthy
 from cdc_pipeline.stack.jvm import java_command, properties_text, write_log_config
 from cdc_pipeline.stack.os_user import check_readable, os_user
 from cdc_pipeline.stack.process import Processes
@@ -130,14 +130,16 @@ def start(
     )
     user = os_user(settings)
     check_readable([runtime.lib_dir, runtime.plugin_dir], user, NAME)
-    proc = procs.spawn(NAME, argv, cwd=conf, user=user, env=secret_environment(settings))
-    return wait_healthy(
+    return spawn_healthy(
+        procs,
         NAME,
+        argv,
+        conf,
+        user,
         healthy=lambda: healthy(settings),
-        alive=lambda: proc.poll() is None,
         timeout_s=settings.startup_timeout_s,
         port=port(settings),
-        log_file=procs.log_file(NAME),
+        env=secret_environment(settings),
     )
 
 

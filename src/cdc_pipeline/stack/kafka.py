@@ -17,7 +17,7 @@ from pathlib import Path
 from cdc_pipeline import kafka_limits
 from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.errors import StackError
-from cdc_pipeline.stack.component import PortSetting, check_ports_free, wait_healthy
+from cdc_pipeline.stack.component import PortSetting, check_ports_free, spawn_healthy
 from cdc_pipeline.stack.jvm import java_command, properties_text, write_log_config
 from cdc_pipeline.stack.os_user import check_readable, os_user
 from cdc_pipeline.stack.process import Processes
@@ -124,14 +124,15 @@ def start(settings: Settings, runtime: RuntimePaths, procs: Processes) -> float:
     )
     user = os_user(settings)
     check_readable([runtime.lib_dir], user, NAME)
-    proc = procs.spawn(NAME, argv, cwd=conf, user=user)
-    return wait_healthy(
+    return spawn_healthy(
+        procs,
         NAME,
+        argv,
+        conf,
+        user,
         healthy=lambda: healthy(settings),
-        alive=lambda: proc.poll() is None,
         timeout_s=settings.startup_timeout_s,
         port=port(settings),
-        log_file=procs.log_file(NAME),
     )
 
 

@@ -17,7 +17,7 @@ import httpx
 import cdc_pipeline
 from cdc_pipeline.config.settings import ENV_PREFIX, SETTINGS_ENV, Settings, settings_to_json
 from cdc_pipeline.errors import StackError
-from cdc_pipeline.stack.component import PortSetting, check_ports_free, wait_healthy
+from cdc_pipeline.stack.component import PortSetting, check_ports_free, spawn_healthy
 from cdc_pipeline.stack.os_user import OsUser, check_readable, os_user
 from cdc_pipeline.stack.process import Processes
 
@@ -85,14 +85,16 @@ def start(settings: Settings, procs: Processes, project_dir: Path) -> float:
     check_readable([interpreter], user, NAME, fix=rebuild)
     check_readable([Path(sys.prefix), package, project_dir], user, NAME)
     _check_duckdb_writable(settings, user)
-    proc = procs.spawn(NAME, argv, cwd=project_dir, user=user, env=environment(settings))
-    return wait_healthy(
+    return spawn_healthy(
+        procs,
         NAME,
+        argv,
+        project_dir,
+        user,
         healthy=lambda: healthy(settings),
-        alive=lambda: proc.poll() is None,
         timeout_s=settings.startup_timeout_s,
         port=port(settings),
-        log_file=procs.log_file(NAME),
+        env=environment(settings),
     )
 
 
