@@ -5,7 +5,8 @@ JOBS  ?= 2
 PYTEST_ARGS ?=
 FUZZ_SECONDS ?= 20
 
-.PHONY: help setup up down status test test-unit test-duckdb test-e2e core-test core-asan fuzz lint format clean
+.PHONY: help setup up down status test check test-fast test-unit test-duckdb test-e2e core-test core-asan \
+        sanitize-build fuzz lint format clean
 .PHONY: bench-throughput bench-apply bench-latency bench-backlog bench-all
 
 help:           ## list the targets
@@ -23,8 +24,12 @@ down:           ## stop everything `make up` started (data is kept)
 status:         ## health of every component and connector
 	$(VENV)/cdc status
 
-test: setup lint core-test core-asan fuzz   ## everything CI runs: lint, C++ tests (plain + sanitizers), fuzz smoke, pytest
-	$(VENV)/pytest $(PYTEST_ARGS)
+test: check test-e2e   ## everything CI runs: `check` (fast failures first), then the e2e tier on the real stack
+
+check: setup lint test-fast core-asan fuzz   ## no stack: lint, unit+duckdb tests, C++ tests under ASan+UBSan, fuzz smoke
+
+test-fast: setup   ## the unit and duckdb tiers (no external process; about a minute)
+	$(VENV)/pytest -m "unit or duckdb" $(PYTEST_ARGS)
 
 test-unit: setup   ## pure-logic tests only (seconds)
 	$(VENV)/pytest -m unit $(PYTEST_ARGS)
@@ -32,28 +37,30 @@ test-unit: setup   ## pure-logic tests only (seconds)
 test-duckdb: setup ## tests against embedded DuckDB
 	$(VENV)/pytest -m duckdb $(PYTEST_ARGS)
 
-test-e2e: setup    ## tests on the real stack (PostgreSQL, Kafka, Connect + Debezium)
+test-e2e: setup    ## tests on the real stack (PostgreSQL, Kafka, Connect + Debezium), one stack per session
 	$(VENV)/pytest -m e2e $(PYTEST_ARGS)
 
-core-test:      ## build the C++ core standalone and run its GoogleTest suite
+core-test:      ## build the C++ core standalone (g++, Debug) and run its GoogleTest suite (not in CI: core-asan runs it)
 	cmake -S core -B build/core -DCDC_BUILD_TESTS=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
 	cmake --build build/core -j$(JOBS)
 	ctest --test-dir build/core --output-on-failure
 
-core-asan:      ## the same tests under AddressSanitizer + UndefinedBehaviorSanitizer
-	cmake -S core -B build/core-asan -DCDC_BUILD_TESTS=ON -DCDC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
-	cmake --build build/core-asan -j$(JOBS)
-	ctest --test-dir build/core-asan --output-on-failure
+# One sanitizer build (clang, ASan+UBSan, tests and fuzzers) serves both core-asan and fuzz, so CI compiles
+# the core twice in all: this build and the Python extension (Release, by `setup`).
+sanitize-build:
+	cmake -S core -B build/sanitize -DCMAKE_CXX_COMPILER=clang++ -DCDC_FUZZ=ON -DCDC_BUILD_TESTS=ON >/dev/null
+	cmake --build build/sanitize -j$(JOBS)
 
-fuzz:           ## libFuzzer (ASan+UBSan) on the decoders, FUZZ_SECONDS each, after replaying the seed corpora
-	cmake -S core -B build/fuzz -DCMAKE_CXX_COMPILER=clang++ -DCDC_FUZZ=ON -DCDC_BUILD_TESTS=ON >/dev/null
-	cmake --build build/fuzz -j$(JOBS)
-	ctest --test-dir build/fuzz -R corpus --output-on-failure
-	mkdir -p build/fuzz/corpus build/fuzz/corpus_event
-	set -o pipefail; build/fuzz/fuzz/fuzz_envelope -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	  -dict=core/fuzz/envelope.dict build/fuzz/corpus core/fuzz/corpus 2>&1 | tail -n 80
-	set -o pipefail; build/fuzz/fuzz/fuzz_event_decoder -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	  -dict=core/fuzz/envelope.dict build/fuzz/corpus_event core/fuzz/corpus_event 2>&1 | tail -n 80
+core-asan: sanitize-build ## the C++ tests under AddressSanitizer + UndefinedBehaviorSanitizer (clang)
+	ctest --test-dir build/sanitize --output-on-failure
+
+fuzz: sanitize-build ## libFuzzer (ASan+UBSan) on the decoders, FUZZ_SECONDS each, after replaying the seed corpora
+	ctest --test-dir build/sanitize -R corpus --output-on-failure
+	mkdir -p build/sanitize/corpus build/sanitize/corpus_event
+	set -o pipefail; build/sanitize/fuzz/fuzz_envelope -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	  -dict=core/fuzz/envelope.dict build/sanitize/corpus core/fuzz/corpus 2>&1 | tail -n 80
+	set -o pipefail; build/sanitize/fuzz/fuzz_event_decoder -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	  -dict=core/fuzz/envelope.dict build/sanitize/corpus_event core/fuzz/corpus_event 2>&1 | tail -n 80
 
 lint: setup     ## ruff, mypy --strict, the import rules (lint-imports, see pyproject.toml), clang-format
 	$(VENV)/ruff check src tests bench

@@ -12,13 +12,17 @@ import secrets
 import shutil
 import socket
 import tempfile
-from collections.abc import Iterator
+import uuid
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import psycopg
 import pytest
 
 from cdc_pipeline.config.settings import Settings
+from cdc_pipeline.connectors.apply import apply_connector
+from cdc_pipeline.connectors.lifecycle import delete_connector
+from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.sample import postgres_dsn
 from cdc_pipeline.stack import stack
 
@@ -47,6 +51,19 @@ def make_settings(state_dir: Path) -> Settings:
         startup_timeout_s=180,
         # distinctive, so tests/e2e/test_security.py can search for it everywhere
         postgres_password=f"e2e-pw-{secrets.token_hex(12)}",
+    )
+
+
+def pipeline_settings(stack: Settings, name: str, tmp_path: Path, **update: object) -> Settings:
+    """One test's own pipeline on the shared stack: connector, topic prefix and DuckDB file of its own."""
+    return stack.model_copy(
+        update={
+            "connector_name": name,
+            "topic_prefix": name,
+            "duckdb_path": tmp_path / "replica.duckdb",
+            "sink_max_wait_ms": 200,
+            **update,
+        }
     )
 
 
@@ -93,3 +110,34 @@ def stack_settings() -> Iterator[Settings]:
 def pg(stack_settings: Settings) -> Iterator[psycopg.Connection[tuple[object, ...]]]:
     with psycopg.connect(postgres_dsn(stack_settings), autocommit=True) as conn:
         yield conn
+
+
+class Pipelines:
+    """Makes pipelines of the test's own on the shared stack (see :func:`isolated_pipeline`)."""
+
+    def __init__(self, stack_settings: Settings, tmp_path: Path) -> None:
+        self.stack_settings = stack_settings
+        self.tmp_path = tmp_path
+        self.made: list[Settings] = []
+
+    def __call__(self, name: str, apply_for: Sequence[TableRef] | None = None, **update: object) -> Settings:
+        """Settings of a pipeline named ``e2e_<name>_<random>`` (its connector, topic prefix, slot and DuckDB
+        file), ``update`` applied; with ``apply_for``, its connector is applied for those tables."""
+        full = f"e2e_{name}_{uuid.uuid4().hex[:8]}"
+        settings = pipeline_settings(
+            self.stack_settings, full, self.tmp_path, duckdb_path=self.tmp_path / f"{full}.duckdb", **update
+        )
+        self.made.append(settings)
+        if apply_for is not None:
+            apply_connector(settings, list(apply_for))
+        return settings
+
+
+@pytest.fixture()
+def isolated_pipeline(stack_settings: Settings, tmp_path: Path) -> Iterator[Pipelines]:
+    """The one way an e2e test gets a pipeline of its own; each connector it made is deleted afterwards,
+    with its slot and publication, so nothing of one test reaches another."""
+    pipelines = Pipelines(stack_settings, tmp_path)
+    yield pipelines
+    for settings in pipelines.made:
+        delete_connector(settings, drop_slot=True)

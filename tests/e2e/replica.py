@@ -25,7 +25,9 @@ import duckdb
 from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.observe.endpoint.client import endpoint_headers, endpoint_url
 from cdc_pipeline.sink_process import StopFlag, run_sink
-from tests.e2e.conftest import free_ports
+from tests.e2e.conftest import free_ports, pipeline_settings
+
+__all__ = ["pipeline_settings"]  # re-exported: tests import it from here
 
 Rows = dict[tuple[Any, ...], tuple[Any, ...]]
 T = TypeVar("T")
@@ -228,19 +230,6 @@ def wait_equal(
     extra = [k for k in actual if k not in expected][:5]
     changed = [(expected[k], actual[k]) for k in expected if k in actual and expected[k] != actual[k]][:3]
     raise AssertionError(f"DuckDB != PostgreSQL: missing {missing}, extra {extra}, changed {changed}")
-
-
-def pipeline_settings(stack: Settings, name: str, tmp_path: Path, **update: Any) -> Settings:
-    """One test's own pipeline on the shared stack: connector, topic prefix and DuckDB file of its own."""
-    return stack.model_copy(
-        update={
-            "connector_name": name,
-            "topic_prefix": name,
-            "duckdb_path": tmp_path / "replica.duckdb",
-            "sink_max_wait_ms": 200,
-            **update,
-        }
-    )
 
 
 def sink_status(sink: RunningSink | Settings, timeout_s: float = 10.0) -> dict[str, Any]:

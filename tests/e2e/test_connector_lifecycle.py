@@ -10,8 +10,6 @@ from __future__ import annotations
 import threading
 import time
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -23,13 +21,13 @@ from cdc_pipeline.connectors.lifecycle import delete_connector, restart_connecto
 from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.connectors.plan import plan
 from cdc_pipeline.sample import postgres_dsn
+from tests.e2e.conftest import Pipelines
 from tests.e2e.replica import (
     RunningSink,
     duck_connect,
     duck_rows,
     eventually,
     pg_rows,
-    pipeline_settings,
     running_sink,
     wait_equal,
 )
@@ -66,17 +64,16 @@ class Writer(threading.Thread):
 
 
 @pytest.fixture()
-def pipeline(stack_settings: Settings, pg: PG, tmp_path: Path) -> Iterator[tuple[Settings, str, str]]:
+def pipeline(isolated_pipeline: Pipelines, pg: PG) -> tuple[Settings, str, str]:
     suffix = uuid.uuid4().hex[:8]
     keyed, keyless = f"lc_acc_{suffix}", f"lc_log_{suffix}"
-    settings = pipeline_settings(stack_settings, f"e2e_lc_{suffix}", tmp_path)
+    settings = isolated_pipeline("lc")
     pg.execute(f"CREATE TABLE {keyed} (id integer PRIMARY KEY, v integer NOT NULL)")
     pg.execute(f"CREATE TABLE {keyless} (seq integer NOT NULL, what text NOT NULL)")
     pg.execute(f"ALTER TABLE {keyless} REPLICA IDENTITY FULL")
     pg.execute(f"INSERT INTO {keyed} SELECT g, g FROM generate_series(1, 50) g")
     pg.execute(f"INSERT INTO {keyless} SELECT g, 'seed' FROM generate_series(1, 50) g")
-    yield settings, keyed, keyless
-    delete_connector(settings, drop_slot=True)
+    return settings, keyed, keyless
 
 
 def tables_of(keyed: str, keyless: str) -> list[TableRef]:

@@ -14,27 +14,22 @@ import json
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
 
 from cdc_pipeline import _core
 from cdc_pipeline.config.settings import Settings
-from cdc_pipeline.connectors.apply import apply_connector
-from cdc_pipeline.connectors.lifecycle import delete_connector
 from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.dead_letter.commands import list_dead_letters
 from cdc_pipeline.dead_letter.records import Selection
-from tests.e2e.conftest import settings_env
+from tests.e2e.conftest import Pipelines, settings_env
 from tests.e2e.kafka_helpers import read_topic
 from tests.e2e.replica import (
     duck_connect,
     duck_rows,
     eventually,
     pg_rows,
-    pipeline_settings,
     running_sink,
     wait_equal,
 )
@@ -43,16 +38,14 @@ PG = psycopg.Connection[tuple[object, ...]]
 
 
 @pytest.fixture()
-def pipeline(stack_settings: Settings, pg: PG, tmp_path: Path) -> Iterator[tuple[Settings, str, str]]:
+def pipeline(isolated_pipeline: Pipelines, pg: PG) -> tuple[Settings, str, str]:
     suffix = uuid.uuid4().hex[:8]
     good, bad = f"dl_good_{suffix}", f"dl_bad_{suffix}"
-    settings = pipeline_settings(stack_settings, f"e2e_dl_{suffix}", tmp_path, sink_on_error="dead-letter")
     for table in (good, bad):
         pg.execute(f"CREATE TABLE {table} (id integer PRIMARY KEY, n integer)")
         pg.execute(f"INSERT INTO {table} SELECT i, i FROM generate_series(1, 5) i")
-    apply_connector(settings, [TableRef("public", good), TableRef("public", bad)])
-    yield settings, good, bad
-    delete_connector(settings, drop_slot=True)
+    tables = [TableRef("public", good), TableRef("public", bad)]
+    return isolated_pipeline("dl", tables, sink_on_error="dead-letter"), good, bad
 
 
 def cdc(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:

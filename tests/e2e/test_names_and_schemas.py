@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -22,15 +21,14 @@ import pytest
 from cdc_pipeline import tables
 from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.apply import apply_connector
-from cdc_pipeline.connectors.lifecycle import delete_connector
 from cdc_pipeline.connectors.model import publication_name
 from cdc_pipeline.connectors.preflight import PreflightError
+from tests.e2e.conftest import Pipelines
 from tests.e2e.replica import (
     duck_connect,
     duck_rows,
     eventually,
     pg_rows,
-    pipeline_settings,
     running_sink,
     wait_equal,
 )
@@ -52,14 +50,6 @@ def schema(pg: PG) -> Iterator[str]:
     pg.execute(f"DROP SCHEMA {q(name)} CASCADE")
 
 
-@pytest.fixture()
-def cleanup() -> Iterator[list[Settings]]:
-    created: list[Settings] = []
-    yield created
-    for settings in created:
-        delete_connector(settings, drop_slot=True)
-
-
 def change_rows(pg: PG, table: str, start: int) -> None:
     pg.execute(
         f"INSERT INTO {table} SELECT i, 'n' || i, 'm' || i, i, 'ß' || i "
@@ -74,16 +64,11 @@ def change_rows(pg: PG, table: str, start: int) -> None:
     pg.execute(f"DELETE FROM {table} WHERE id = %s", (start + 1,))
 
 
-def test_tables_with_odd_names_replicate_exactly(
-    stack_settings: Settings, pg: PG, schema: str, tmp_path: Path, cleanup: list[Settings]
-) -> None:
+def test_tables_with_odd_names_replicate_exactly(isolated_pipeline: Pipelines, pg: PG, schema: str) -> None:
     for table in ODD_TABLES:
         pg.execute(f"CREATE TABLE {q(schema)}.{q(table)} {COLUMNS}")
         change_rows(pg, f"{q(schema)}.{q(table)}", 1)
-    settings = pipeline_settings(
-        stack_settings, f"e2e_names_{uuid.uuid4().hex[:8]}", tmp_path, tables={schema: ODD_TABLES}
-    )
-    cleanup.append(settings)
+    settings = isolated_pipeline("names", tables={schema: ODD_TABLES})
     apply_connector(settings)
     with running_sink(settings) as sink:
         for table in ODD_TABLES:
@@ -105,7 +90,7 @@ def test_tables_with_odd_names_replicate_exactly(
 
 
 def test_tables_sharing_a_topic_or_a_duckdb_name_are_refused(
-    stack_settings: Settings, pg: PG, schema: str, cleanup: list[Settings]
+    stack_settings: Settings, pg: PG, schema: str
 ) -> None:
     for table in ("a b", "a_b", "Users", "users", 'say "hi"'):
         pg.execute(f"CREATE TABLE {q(schema)}.{q(table)} (id integer PRIMARY KEY)")
@@ -121,15 +106,14 @@ def test_tables_sharing_a_topic_or_a_duckdb_name_are_refused(
 
 
 def test_a_table_created_later_in_a_captured_schema_appears_by_itself(
-    stack_settings: Settings, pg: PG, tmp_path: Path, cleanup: list[Settings]
+    isolated_pipeline: Pipelines, pg: PG
 ) -> None:
     schema = f"whole_{uuid.uuid4().hex[:8]}"
     pg.execute(f"CREATE SCHEMA {schema}")
     try:
         pg.execute(f"CREATE TABLE {schema}.early {COLUMNS}")
         change_rows(pg, f"{schema}.early", 1)
-        settings = pipeline_settings(stack_settings, f"e2e_{schema}", tmp_path, tables={schema: ["*"]})
-        cleanup.append(settings)
+        settings = isolated_pipeline(schema, tables={schema: ["*"]})
         apply_connector(settings)
         [(objects,)] = pg.execute(
             "SELECT array_agg(DISTINCT n.nspname) FROM pg_publication_namespace pn "

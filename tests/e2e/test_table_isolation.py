@@ -11,18 +11,16 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 
 import psycopg
 import pytest
 
 from cdc_pipeline import _core, tables
 from cdc_pipeline.config.settings import Settings
-from cdc_pipeline.connectors.apply import apply_connector
-from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.sink.tables_admin import TableState
+from tests.e2e.conftest import Pipelines
 from tests.e2e.kafka_helpers import read_topic
 from tests.e2e.replica import (
     RunningSink,
@@ -30,7 +28,6 @@ from tests.e2e.replica import (
     duck_rows,
     eventually,
     pg_rows,
-    pipeline_settings,
     running_sink,
     wait_equal,
 )
@@ -39,20 +36,16 @@ PG = psycopg.Connection[tuple[object, ...]]
 
 
 @pytest.fixture()
-def pipeline(stack_settings: Settings, pg: PG, tmp_path: Path) -> Iterator[tuple[Settings, str, str]]:
+def pipeline(isolated_pipeline: Pipelines, pg: PG) -> tuple[Settings, str, str]:
     suffix = uuid.uuid4().hex[:8]
     good, bad = f"good_{suffix}", f"bad_{suffix}"
-    settings = pipeline_settings(stack_settings, f"e2e_iso_{suffix}", tmp_path)
     for table in (good, bad):
         pg.execute(f"CREATE TABLE {table} (id integer PRIMARY KEY, n integer, ts timestamp)")
         pg.execute(
             f"INSERT INTO {table} SELECT i, i, '2024-01-01'::timestamp + i * interval '1 h' "
             "FROM generate_series(1, 5) i"
         )
-    apply_connector(settings, [TableRef("public", good), TableRef("public", bad)])
-    yield settings, good, bad
-    with ConnectClient(settings.connect_url) as client:
-        client.delete(settings.connector_name)
+    return isolated_pipeline("iso", [TableRef("public", good), TableRef("public", bad)]), good, bad
 
 
 def wait_state(sink: RunningSink, table: str, state: str, timeout_s: float = 60.0) -> TableState:
