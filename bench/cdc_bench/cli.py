@@ -26,10 +26,19 @@ def bench_app(context: CliContext, handles_errors: ErrorHandler) -> typer.Typer:
         help="Benchmarks: sink throughput, apply strategy, latency, backlog memory.", no_args_is_help=True
     )
 
-    def save(scenario: str, out: Path, result: dict[str, Any]) -> None:
-        from cdc_bench.report import write_json  # noqa: PLC0415 (see the module docstring)
+    _sink_commands(app, context, handles_errors)
+    _stack_commands(app, context, handles_errors)
+    return app
 
-        typer.echo(f"result: {write_json(out, scenario, result)}")
+
+def save(scenario: str, out: Path, result: dict[str, Any]) -> None:
+    from cdc_bench.report import write_json  # noqa: PLC0415 (see the module docstring)
+
+    typer.echo(f"result: {write_json(out, scenario, result)}")
+
+
+def _sink_commands(app: typer.Typer, context: CliContext, handles_errors: ErrorHandler) -> None:
+    """`throughput`, `apply` and `backlog`: the sink alone (Kafka pre-filled, or DuckDB only)."""
 
     @app.command("throughput")
     @handles_errors
@@ -70,6 +79,21 @@ def bench_app(context: CliContext, handles_errors: ErrorHandler) -> typer.Typer:
             apply_strategy.run(_ints(sizes), upserts=upserts, deletes=deletes, batches=batches),
         )
 
+    @app.command("backlog")
+    @handles_errors
+    def backlog_cmd(
+        events: Annotated[int, typer.Option(help="change events waiting before the sink starts")] = 5_000_000,
+        out: Out = DEFAULT_OUT,
+    ) -> None:
+        """Peak RSS of the sink working through a backlog (needs Kafka)."""
+        from cdc_bench import backlog  # noqa: PLC0415 (see the module docstring)
+
+        save("backlog", out, backlog.run(context.settings().bootstrap_servers, events))
+
+
+def _stack_commands(app: typer.Typer, context: CliContext, handles_errors: ErrorHandler) -> None:
+    """`latency`: PostgreSQL to DuckDB through the whole stack `cdc up` runs."""
+
     @app.command("latency")
     @handles_errors
     def latency_cmd(
@@ -86,16 +110,3 @@ def bench_app(context: CliContext, handles_errors: ErrorHandler) -> typer.Typer:
 
         overrides = dict(item.split("=", 1) for item in debezium or [])
         save("latency", out, latency.run(context.settings(), _ints(rates), seconds, overrides))
-
-    @app.command("backlog")
-    @handles_errors
-    def backlog_cmd(
-        events: Annotated[int, typer.Option(help="change events waiting before the sink starts")] = 5_000_000,
-        out: Out = DEFAULT_OUT,
-    ) -> None:
-        """Peak RSS of the sink working through a backlog (needs Kafka)."""
-        from cdc_bench import backlog  # noqa: PLC0415 (see the module docstring)
-
-        save("backlog", out, backlog.run(context.settings().bootstrap_servers, events))
-
-    return app
