@@ -75,6 +75,13 @@ class PySource {
     return std::forward<Call>(call)(*source_);
   }
 
+  // Source::watermarks() is thread-safe on its own, so the lag poller's thread does not queue behind a
+  // next_batch() that waits up to max_wait_ms (or a metadata timeout) holding the mutex.
+  Result<kafka::Watermarks> watermarks(const std::string& topic, std::int32_t partition, int timeout_ms) {
+    nb::gil_scoped_release release;
+    return source_->watermarks(topic, partition, timeout_ms);
+  }
+
  private:
   std::mutex mutex_;
   std::unique_ptr<pipeline::Source> source_;
@@ -201,6 +208,15 @@ void bind_source_class(nb::module_& module) {
             throw_if_error(self.run([&](pipeline::Source& source) { return source.rewind(topics); }));
           },
           nb::arg("topics"))
+      .def(
+          "watermarks",
+          [](PySource& self, const std::string& topic, std::int32_t partition, int timeout_ms) {
+            kafka::Watermarks marks = unwrap(self.watermarks(topic, partition, timeout_ms));
+            return std::make_tuple(marks.low, marks.high);
+          },
+          nb::arg("topic"), nb::arg("partition"), nb::arg("timeout_ms"),
+          "(low, high) offsets of one partition, asked on the consumer's own connections; callable from any "
+          "thread beside next_batch(). Raises KafkaError.")
       .def("assignment",
            [](PySource& self) {
              return to_tuples(self.run([](pipeline::Source& source) { return source.assignment(); }));

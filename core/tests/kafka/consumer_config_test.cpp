@@ -1,4 +1,4 @@
-// Consumer construction and argument validation; none of these reach a broker (no bootstrap.servers).
+// Consumer construction and argument validation; none of these reach a broker (none, or one that refuses).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -98,6 +98,33 @@ TEST(Message, NextOffsetIsOffsetPlusOne) {
   message.partition = 2;
   message.offset = 41;
   EXPECT_EQ(next_offset(message), (TopicPartitionOffset{"dbserver1.public.users", 2, 42}));
+}
+
+TEST(Consumer, ClusterTopicsAskTheConsumersOwnBrokersAndNameThemWhenNoneAnswers) {
+  // Port 1 on localhost refuses connections, so this fails fast without any broker.
+  auto consumer = make_consumer({{"bootstrap.servers", "127.0.0.1:1"}});
+  auto topics = consumer->cluster_topics(300);
+  ASSERT_FALSE(topics.is_ok());
+  EXPECT_EQ(topics.status().code(), StatusCode::kKafkaError);
+  EXPECT_TRUE(contains(topics.status().message(), "'127.0.0.1:1' did not answer a metadata request"));
+  EXPECT_EQ(consumer->cluster_topics(-1).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(Consumer, WatermarksCheckTheirArgumentsBeforeAskingAnyBroker) {
+  auto consumer = make_consumer({{"bootstrap.servers", "127.0.0.1:1"}});
+  EXPECT_EQ(consumer->watermarks("", 0, 100).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(consumer->watermarks("t", -1, 100).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(consumer->watermarks("t", 0, -1).status().code(), StatusCode::kInvalidArgument);
+  Status unreachable = consumer->watermarks("t", 0, 200).status();
+  EXPECT_EQ(unreachable.code(), StatusCode::kKafkaError);
+  EXPECT_TRUE(contains(unreachable.message(), "topic 't' partition 0"));
+}
+
+TEST(Consumer, AClosedConsumerAnswersNoMetadataOrWatermarks) {
+  auto consumer = make_consumer();
+  ASSERT_TRUE(consumer->close().is_ok());
+  EXPECT_TRUE(contains(consumer->cluster_topics(100).status().message(), "closed"));
+  EXPECT_TRUE(contains(consumer->watermarks("t", 0, 100).status().message(), "closed"));
 }
 
 TEST(ClusterMetadata, RejectsBootstrapServersInExtraConfig) {

@@ -5,10 +5,10 @@
 // Offsets: there is no consumer-group subscription. start() assigns every partition of every table topic
 // explicitly, at DuckDB's next offset or, when DuckDB has none, at the beginning of the partition.
 // `auto.offset.reset` is forced to `error`, so an offset that aged out of Kafka's retention is a loud
-// KafkaError, never a silent jump. Topics are re-discovered every topic_refresh_ms (inside next_batch), and
-// new tables or partitions are assigned the same way.
+// KafkaError, never a silent jump. Topics are re-discovered every topic_refresh_ms (inside next_batch), with
+// a metadata request on the consumer's own handle, and new tables or partitions are assigned the same way.
 //
-// Not thread-safe: one thread at a time (the Python binding serialises calls).
+// Not thread-safe: one thread at a time (the Python binding serialises calls), except watermarks().
 #pragma once
 
 #include <cstdint>
@@ -21,6 +21,7 @@
 #include "cdc/decode/change_event.hpp"
 #include "cdc/kafka/config.hpp"
 #include "cdc/kafka/message.hpp"
+#include "cdc/kafka/watermarks.hpp"
 #include "cdc/pipeline/batch.hpp"
 #include "cdc/pipeline/batcher.hpp"
 #include "cdc/status.hpp"
@@ -74,6 +75,14 @@ class Source {
   // The partitions being read and the next offset of each, as last assigned (for status and tests).
   [[nodiscard]] std::vector<kafka::TopicPartitionOffset> assignment() const;
 
+  // The first and the next offset of one partition, for consumer lag: a ListOffsets request to its leader
+  // on the consumer's connections, not librdkafka's cached watermarks, which stop moving exactly when lag
+  // matters (no fetches while the local queue is full because the sink is stalled, none for a stopped
+  // table's partitions). Thread-safe: may run in another thread beside any call, close() included (that
+  // waits for it); after close() a KafkaError.
+  [[nodiscard]] Result<kafka::Watermarks> watermarks(const std::string& topic, std::int32_t partition,
+                                                     int timeout_ms) const;
+
   // Closes the Kafka clients; later calls fail, closing twice is OK.
   Status close();
 
@@ -84,7 +93,7 @@ class Source {
 };
 
 // The librdkafka properties every client type accepts: `config` without the consumer-only ones, for the
-// metadata and dead-letter clients built from the consumer's settings.
+// dead-letter producer built from the consumer's settings.
 kafka::ConfigMap common_client_config(const kafka::ConfigMap& config);
 
 }  // namespace cdc::pipeline
