@@ -75,11 +75,12 @@ class PySource {
     return std::forward<Call>(call)(*source_);
   }
 
-  // Source::watermarks() is thread-safe on its own, so the lag poller's thread does not queue behind a
+  // Source::end_offsets() is thread-safe on its own, so the lag poller's thread does not queue behind a
   // next_batch() that waits up to max_wait_ms (or a metadata timeout) holding the mutex.
-  Result<kafka::Watermarks> watermarks(const std::string& topic, std::int32_t partition, int timeout_ms) {
+  Result<std::vector<std::int64_t>> end_offsets(const std::string& topic,
+                                                const std::vector<std::int32_t>& partitions, int timeout_ms) {
     nb::gil_scoped_release release;
-    return source_->watermarks(topic, partition, timeout_ms);
+    return source_->end_offsets(topic, partitions, timeout_ms);
   }
 
  private:
@@ -209,14 +210,12 @@ void bind_source_class(nb::module_& module) {
           },
           nb::arg("topics"))
       .def(
-          "watermarks",
-          [](PySource& self, const std::string& topic, std::int32_t partition, int timeout_ms) {
-            kafka::Watermarks marks = unwrap(self.watermarks(topic, partition, timeout_ms));
-            return std::make_tuple(marks.low, marks.high);
-          },
-          nb::arg("topic"), nb::arg("partition"), nb::arg("timeout_ms"),
-          "(low, high) offsets of one partition, asked on the consumer's own connections; callable from any "
-          "thread beside next_batch(). Raises KafkaError.")
+          "end_offsets",
+          [](PySource& self, const std::string& topic, const std::vector<std::int32_t>& partitions,
+             int timeout_ms) { return unwrap(self.end_offsets(topic, partitions, timeout_ms)); },
+          nb::arg("topic"), nb::arg("partitions"), nb::arg("timeout_ms"),
+          "End offsets of these partitions of a topic (same order), asked on the consumer's own connections "
+          "within timeout_ms; callable from any thread beside next_batch(). Raises KafkaError.")
       .def("assignment",
            [](PySource& self) {
              return to_tuples(self.run([](pipeline::Source& source) { return source.assignment(); }));

@@ -120,11 +120,12 @@ Result<std::vector<TopicInfo>> Consumer::cluster_topics(int timeout_ms) const {
   return request_topics(*handle_, brokers, timeout_ms);
 }
 
-Result<Watermarks> Consumer::watermarks(const std::string& topic, std::int32_t partition,
-                                        int timeout_ms) const {
-  CDC_RETURN_IF_ERROR(check_open("ask for watermarks"));
+Result<std::vector<std::int64_t>> Consumer::end_offsets(const std::string& topic,
+                                                        const std::vector<std::int32_t>& partitions,
+                                                        int timeout_ms) const {
+  CDC_RETURN_IF_ERROR(check_open("ask for end offsets"));
   CDC_ASSIGN_OR_RETURN(std::string brokers, effective_setting("bootstrap.servers"));
-  return request_watermarks(*handle_, brokers, topic, partition, timeout_ms);
+  return request_end_offsets(*handle_, brokers, topic, partitions, timeout_ms);
 }
 
 Status Consumer::commit(const std::vector<TopicPartitionOffset>& offsets) {

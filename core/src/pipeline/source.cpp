@@ -66,7 +66,7 @@ struct Source::Impl final : RecordSource, DeadLetterSink {
   std::vector<kafka::TopicPartitionOffset> assigned;
   Clock::time_point next_refresh{};
   bool started = false;
-  // watermarks() runs in other threads: close() must not destroy the consumer's handle under it.
+  // end_offsets() runs in other threads: close() must not destroy the consumer's handle under it.
   mutable std::shared_mutex closing;
 
   explicit Impl(SourceConfig source_config)
@@ -238,10 +238,11 @@ Status Source::rewind(const std::vector<std::string>& topics) {
 
 std::vector<kafka::TopicPartitionOffset> Source::assignment() const { return impl_->assigned; }
 
-Result<kafka::Watermarks> Source::watermarks(const std::string& topic, std::int32_t partition,
-                                             int timeout_ms) const {
+Result<std::vector<std::int64_t>> Source::end_offsets(const std::string& topic,
+                                                      const std::vector<std::int32_t>& partitions,
+                                                      int timeout_ms) const {
   const std::shared_lock lock(impl_->closing);
-  return impl_->consumer->watermarks(topic, partition, timeout_ms);
+  return impl_->consumer->end_offsets(topic, partitions, timeout_ms);
 }
 
 Status Source::close() {

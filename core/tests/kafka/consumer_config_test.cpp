@@ -110,21 +110,24 @@ TEST(Consumer, ClusterTopicsAskTheConsumersOwnBrokersAndNameThemWhenNoneAnswers)
   EXPECT_EQ(consumer->cluster_topics(-1).status().code(), StatusCode::kInvalidArgument);
 }
 
-TEST(Consumer, WatermarksCheckTheirArgumentsBeforeAskingAnyBroker) {
+TEST(Consumer, EndOffsetsWithoutABrokerFailWithinTheirTimeout) {
   auto consumer = make_consumer({{"bootstrap.servers", "127.0.0.1:1"}});
-  EXPECT_EQ(consumer->watermarks("", 0, 100).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(consumer->watermarks("t", -1, 100).status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(consumer->watermarks("t", 0, -1).status().code(), StatusCode::kInvalidArgument);
-  Status unreachable = consumer->watermarks("t", 0, 200).status();
+  EXPECT_EQ(consumer->end_offsets("t", {0}, -1).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(consumer->end_offsets("t", {-1}, 100).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(consumer->end_offsets("", {0}, 100).status().code(), StatusCode::kInvalidArgument);
+  Result<std::vector<std::int64_t>> none = consumer->end_offsets("t", {}, 100);
+  ASSERT_TRUE(none.is_ok());
+  EXPECT_TRUE(none->empty());  // nothing asked, no request
+  Status unreachable = consumer->end_offsets("t", {0, 1}, 200).status();
   EXPECT_EQ(unreachable.code(), StatusCode::kKafkaError);
-  EXPECT_TRUE(contains(unreachable.message(), "topic 't' partition 0"));
+  EXPECT_TRUE(contains(unreachable.message(), "end offsets of topic 't' from '127.0.0.1:1'"));
 }
 
-TEST(Consumer, AClosedConsumerAnswersNoMetadataOrWatermarks) {
+TEST(Consumer, AClosedConsumerAnswersNoMetadataOrEndOffsets) {
   auto consumer = make_consumer();
   ASSERT_TRUE(consumer->close().is_ok());
   EXPECT_TRUE(contains(consumer->cluster_topics(100).status().message(), "closed"));
-  EXPECT_TRUE(contains(consumer->watermarks("t", 0, 100).status().message(), "closed"));
+  EXPECT_TRUE(contains(consumer->end_offsets("t", {0}, 100).status().message(), "closed"));
 }
 
 TEST(ClusterMetadata, RejectsBootstrapServersInExtraConfig) {

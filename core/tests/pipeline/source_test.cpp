@@ -1,5 +1,5 @@
 // Source against a broker that refuses connections: discovery runs on the consumer's own handle and its
-// failure is the KafkaError the sink retries; watermarks() is safe beside close() in another thread.
+// failure is the KafkaError the sink retries; end_offsets() is safe beside close() in another thread.
 #include "cdc/pipeline/source.hpp"
 
 #include <gtest/gtest.h>
@@ -36,17 +36,17 @@ TEST(Source, DiscoveryWithoutABrokerIsAKafkaErrorNamingTheBrokers) {
   EXPECT_TRUE(closed.is_ok()) << closed.to_string();
 }
 
-TEST(Source, WatermarksAreSafeBesideCloseInAnotherThread) {
+TEST(Source, EndOffsetsAreSafeBesideCloseInAnotherThread) {
   auto source = unreachable_source();
   std::atomic<bool> closed_seen = false;
   std::thread lag([&] {
     // Until close() has happened, each call fails on the unreachable broker; after it, on the closed
     // consumer.
     while (!closed_seen) {
-      Result<kafka::Watermarks> marks = source->watermarks("dbserver1.public.users", 0, 20);
-      ASSERT_FALSE(marks.is_ok());
-      EXPECT_EQ(marks.status().code(), StatusCode::kKafkaError);
-      closed_seen = contains(marks.status().message(), "closed");
+      Result<std::vector<std::int64_t>> ends = source->end_offsets("dbserver1.public.users", {0}, 20);
+      ASSERT_FALSE(ends.is_ok());
+      EXPECT_EQ(ends.status().code(), StatusCode::kKafkaError);
+      closed_seen = contains(ends.status().message(), "closed");
     }
   });
   EXPECT_TRUE(source->close().is_ok());

@@ -10,7 +10,7 @@ per batch only. What the core guarantees (see ``core/include/cdc/pipeline/source
 - a batch ends at ``max_events``/``max_bytes``, ``max_wait_ms`` after its first event, as soon as the stream
   goes quiet, before a schema change, or before a bad record (policy ``stop``: :attr:`Batch.error`, repeated
   until the table is rewound) that policy ``dead-letter`` instead writes to the dead-letter topic;
-- topic discovery and :meth:`Source.watermarks` (consumer lag) use the consumer's own connections.
+- topic discovery and :meth:`Source.end_offsets` (consumer lag) use the consumer's own connections.
 """
 
 from __future__ import annotations
@@ -181,10 +181,11 @@ class Source:
         """``schema.table`` of a Debezium table topic ``<prefix>.<schema>.<table>``."""
         return topic.removeprefix(f"{self.topic_prefix}.")
 
-    def watermarks(self, topic: str, partition: int, timeout_ms: int) -> tuple[int, int]:
-        """``(low, high)`` of a partition, asked on the consumer's own connections. Safe to call from
-        another thread while :meth:`next_batch` runs (the lag poller does). Raises ``_core.KafkaError``."""
-        return self._core.watermarks(topic, partition, timeout_ms)
+    def end_offsets(self, topic: str, partitions: list[int], timeout_ms: int) -> list[int]:
+        """End offsets of these partitions of ``topic``, asked on the consumer's own connections within
+        ``timeout_ms``. Safe to call from another thread while :meth:`next_batch` runs (the lag poller
+        does). Raises ``_core.KafkaError``."""
+        return self._core.end_offsets(topic, partitions, timeout_ms)
 
     def assignment(self) -> list[Offset]:
         return self._core.assignment()

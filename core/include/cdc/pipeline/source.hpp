@@ -8,7 +8,7 @@
 // KafkaError, never a silent jump. Topics are re-discovered every topic_refresh_ms (inside next_batch), with
 // a metadata request on the consumer's own handle, and new tables or partitions are assigned the same way.
 //
-// Not thread-safe: one thread at a time (the Python binding serialises calls), except watermarks().
+// Not thread-safe: one thread at a time (the Python binding serialises calls), except end_offsets().
 #pragma once
 
 #include <cstdint>
@@ -21,7 +21,6 @@
 #include "cdc/decode/change_event.hpp"
 #include "cdc/kafka/config.hpp"
 #include "cdc/kafka/message.hpp"
-#include "cdc/kafka/watermarks.hpp"
 #include "cdc/pipeline/batch.hpp"
 #include "cdc/pipeline/batcher.hpp"
 #include "cdc/status.hpp"
@@ -75,13 +74,15 @@ class Source {
   // The partitions being read and the next offset of each, as last assigned (for status and tests).
   [[nodiscard]] std::vector<kafka::TopicPartitionOffset> assignment() const;
 
-  // The first and the next offset of one partition, for consumer lag: a ListOffsets request to its leader
-  // on the consumer's connections, not librdkafka's cached watermarks, which stop moving exactly when lag
-  // matters (no fetches while the local queue is full because the sink is stalled, none for a stopped
-  // table's partitions). Thread-safe: may run in another thread beside any call, close() included (that
-  // waits for it); after close() a KafkaError.
-  [[nodiscard]] Result<kafka::Watermarks> watermarks(const std::string& topic, std::int32_t partition,
-                                                     int timeout_ms) const;
+  // The end offsets of these partitions of `topic`, for consumer lag (kafka::Consumer::end_offsets): a
+  // ListOffsets request to their leaders on the consumer's connections, not librdkafka's cached
+  // watermarks, which stop moving exactly when lag matters (no fetches while the local queue is full
+  // because the sink is stalled, none for a stopped table's partitions). Thread-safe: may run in another
+  // thread beside any call, close() included (which waits for it, at most `timeout_ms`); after close() a
+  // KafkaError.
+  [[nodiscard]] Result<std::vector<std::int64_t>> end_offsets(const std::string& topic,
+                                                              const std::vector<std::int32_t>& partitions,
+                                                              int timeout_ms) const;
 
   // Closes the Kafka clients; later calls fail, closing twice is OK.
   Status close();

@@ -1,10 +1,12 @@
 """Kafka consumer lag of the running sink: each partition's end offset minus DuckDB's ``next_offset``.
 
-A background thread reads ``_cdc.offsets`` (the sink's truth, on its own cursor) and the partitions' high
-watermarks every ``interval_s`` and sets :meth:`SinkStats.set_consumer_lag`. The watermarks come from a
-callable, in the sink the source's :meth:`~cdc_pipeline.sink.source.Source.watermarks` (a request on the
-consumer's own connections, safe beside the sink loop), so no Kafka client is created per round. A Kafka error
-is counted and logged once per kind, and the next round tries again; lag is advisory and never stops the sink.
+A background thread reads ``_cdc.offsets`` (the sink's truth, on its own cursor) every ``interval_s`` and
+asks the end offsets of those partitions, one call per topic, and sets :meth:`SinkStats.set_consumer_lag`.
+The end offsets come from a callable, in the sink the source's
+:meth:`~cdc_pipeline.sink.source.Source.end_offsets` (a request on the consumer's own connections, safe
+beside the sink loop and bounded by ``TIMEOUT_MS`` even while Kafka is down), so no Kafka client is created
+per round. A Kafka error is counted and logged once per kind, and the next round tries again; lag is advisory
+and never stops the sink.
 """
 
 from __future__ import annotations
@@ -21,19 +23,20 @@ from cdc_pipeline.sink.stats import SinkStats
 log = logging.getLogger("cdc_pipeline.observe")
 TIMEOUT_MS = 2000
 
-# (topic, partition, timeout_ms) -> (low, high) offsets; raises _core.KafkaError (a RuntimeError).
-Watermarks = Callable[[str, int, int], tuple[int, int]]
+# (topic, partitions, timeout_ms) -> the partitions' end offsets, in order; raises _core.KafkaError (a
+# RuntimeError).
+EndOffsets = Callable[[str, list[int], int], list[int]]
 
 
 class ConsumerLagPoller:
     """``start()`` / ``stop()``; one round every ``interval_s`` seconds."""
 
     def __init__(
-        self, cursor: CursorFactory, stats: SinkStats, watermarks: Watermarks, interval_s: float = 5.0
+        self, cursor: CursorFactory, stats: SinkStats, end_offsets: EndOffsets, interval_s: float = 5.0
     ) -> None:
         self.cursor = cursor
         self.stats = stats
-        self.watermarks = watermarks
+        self.end_offsets = end_offsets
         self.interval_s = interval_s
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="cdc-consumer-lag", daemon=True)
@@ -54,15 +57,20 @@ class ConsumerLagPoller:
     def poll_once(self) -> None:
         with closing(self.cursor()) as cursor:
             offsets = cursor.execute(READ_OFFSETS).fetchall()
+        applied: dict[str, dict[int, int]] = {}
         for topic, partition, next_offset in offsets:
-            if self._stop.is_set():  # a round against a down broker waits TIMEOUT_MS per partition
+            applied.setdefault(topic, {})[int(partition)] = int(next_offset)
+        for topic, positions in applied.items():  # one topic's trouble (deleted, no leader) is its own
+            if self._stop.is_set():  # against a down broker each topic waits TIMEOUT_MS
                 return
+            partitions = sorted(positions)
             try:
-                _low, high = self.watermarks(topic, int(partition), TIMEOUT_MS)
+                ends = self.end_offsets(topic, partitions, TIMEOUT_MS)
             except RuntimeError as exc:  # _core.KafkaError
                 if str(exc) != self._last_error:
-                    log.warning("consumer lag of %s[%d]: %s", topic, partition, exc)
+                    log.warning("consumer lag of %s: %s", topic, exc)
                     self._last_error = str(exc)
                 self.stats.m_errors.labels("consumer_lag").inc()
                 continue
-            self.stats.set_consumer_lag(topic, int(partition), max(0, high - int(next_offset)))
+            for partition, end in zip(partitions, ends, strict=True):
+                self.stats.set_consumer_lag(topic, partition, max(0, end - positions[partition]))
