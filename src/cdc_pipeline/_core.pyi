@@ -215,7 +215,8 @@ class Source:
     """Debezium table topics -> coalesced per-table Arrow batches; offsets owned by the caller (DuckDB).
 
     Partitions are assigned explicitly (no group subscription) and ``auto.offset.reset`` is forced to
-    ``error``. Calls from several threads are serialised; the GIL is released while polling and decoding.
+    ``error``. Calls from several threads are serialised (except ``end_offsets``); the GIL is released
+    while polling and decoding.
     """
 
     def __init__(
@@ -244,6 +245,11 @@ class Source:
 
     def rewind(self, topics: Sequence[str]) -> None:
         """Stop reading these topics; they resume at the committed offsets on the next ``start``."""
+
+    def end_offsets(self, topic: str, partitions: Sequence[int], timeout_ms: int) -> list[int]:
+        """End offsets of these partitions of ``topic`` (same order), asked on the consumer's own
+        connections within ``timeout_ms``; callable from any thread beside ``next_batch`` (not serialised
+        with it). Raises KafkaError."""
 
     def assignment(self) -> list[tuple[str, int, int]]: ...
     def close(self) -> None: ...

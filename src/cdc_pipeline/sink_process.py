@@ -108,7 +108,7 @@ def _run_sink(settings: Settings, stop: StopFlag) -> Progress:
         with target.cursor() as cursor:  # before any reader: no file, URL or extension access, ever
             sandbox.lock_down(cursor, settings.sink_memory_limit)
         server = _start_server(settings, target, stats, admin)
-        lag = ConsumerLagPoller(target.cursor, stats, settings.bootstrap_servers, interval_s=5.0).start()
+        lag = ConsumerLagPoller(target.cursor, stats, source.end_offsets, interval_s=5.0).start()
         health = ConnectorHealthPoller(settings, stats).start()
         if server is not None:
             server.connector_health = health.latest

@@ -75,6 +75,14 @@ class PySource {
     return std::forward<Call>(call)(*source_);
   }
 
+  // Source::end_offsets() is thread-safe on its own, so the lag poller's thread does not queue behind a
+  // next_batch() that waits up to max_wait_ms (or a metadata timeout) holding the mutex.
+  Result<std::vector<std::int64_t>> end_offsets(const std::string& topic,
+                                                const std::vector<std::int32_t>& partitions, int timeout_ms) {
+    nb::gil_scoped_release release;
+    return source_->end_offsets(topic, partitions, timeout_ms);
+  }
+
  private:
   std::mutex mutex_;
   std::unique_ptr<pipeline::Source> source_;
@@ -201,6 +209,13 @@ void bind_source_class(nb::module_& module) {
             throw_if_error(self.run([&](pipeline::Source& source) { return source.rewind(topics); }));
           },
           nb::arg("topics"))
+      .def(
+          "end_offsets",
+          [](PySource& self, const std::string& topic, const std::vector<std::int32_t>& partitions,
+             int timeout_ms) { return unwrap(self.end_offsets(topic, partitions, timeout_ms)); },
+          nb::arg("topic"), nb::arg("partitions"), nb::arg("timeout_ms"),
+          "End offsets of these partitions of a topic (same order), asked on the consumer's own connections "
+          "within timeout_ms; callable from any thread beside next_batch(). Raises KafkaError.")
       .def("assignment",
            [](PySource& self) {
              return to_tuples(self.run([](pipeline::Source& source) { return source.assignment(); }));

@@ -9,6 +9,7 @@
 #include "conf_builder.hpp"
 #include "convert.hpp"
 #include "errors.hpp"
+#include "requests.hpp"
 
 namespace cdc::kafka {
 
@@ -111,6 +112,20 @@ Result<std::vector<Message>> Consumer::poll_batch(std::size_t max_messages, int 
     // Any other error (partition EOF, broker down, coordinator moving) is retried and logged by librdkafka.
   }
   return batch;
+}
+
+Result<std::vector<TopicInfo>> Consumer::cluster_topics(int timeout_ms) const {
+  CDC_RETURN_IF_ERROR(check_open("ask for cluster metadata"));
+  CDC_ASSIGN_OR_RETURN(std::string brokers, effective_setting("bootstrap.servers"));
+  return request_topics(*handle_, brokers, timeout_ms);
+}
+
+Result<std::vector<std::int64_t>> Consumer::end_offsets(const std::string& topic,
+                                                        const std::vector<std::int32_t>& partitions,
+                                                        int timeout_ms) const {
+  CDC_RETURN_IF_ERROR(check_open("ask for end offsets"));
+  CDC_ASSIGN_OR_RETURN(std::string brokers, effective_setting("bootstrap.servers"));
+  return request_end_offsets(*handle_, brokers, topic, partitions, timeout_ms);
 }
 
 Status Consumer::commit(const std::vector<TopicPartitionOffset>& offsets) {

@@ -22,8 +22,13 @@ std::string without_position(const kafka::Message& record, std::string reason) {
   return reason;
 }
 
-std::int64_t elapsed_ms(Clock::time_point since) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count();
+std::int64_t elapsed_ms(Clock::time_point since, Clock::time_point now) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(now - since).count();
+}
+
+BatchClock steady_or(BatchClock clock) {
+  if (clock) return clock;
+  return [] { return Clock::now(); };
 }
 
 }  // namespace
@@ -32,8 +37,11 @@ std::size_t record_bytes(const kafka::Message& record) noexcept {
   return (record.key ? record.key->size() : 0) + (record.value ? record.value->size() : 0);
 }
 
-Batcher::Batcher(RecordDecoder decoder, ErrorPolicy policy, DeadLetterSink* dead_letters)
-    : decoder_(std::move(decoder)), policy_(policy), dead_letters_(dead_letters) {}
+Batcher::Batcher(RecordDecoder decoder, ErrorPolicy policy, DeadLetterSink* dead_letters, BatchClock clock)
+    : decoder_(std::move(decoder)),
+      clock_(steady_or(std::move(clock))),
+      policy_(policy),
+      dead_letters_(dead_letters) {}
 
 Result<Batch> Batcher::next_batch(RecordSource& records, const BatchLimits& limits) {
   if (stuck_) {  // rule 5: the same error again, nothing consumed
@@ -44,7 +52,7 @@ Result<Batch> Batcher::next_batch(RecordSource& records, const BatchLimits& limi
   if (!poll_error_.is_ok()) return std::exchange(poll_error_, Status::ok());
 
   BatchAssembler assembler;
-  const Clock::time_point start = Clock::now();
+  const Clock::time_point start = clock_();
   std::optional<Clock::time_point> first;
   if (held_) {  // rule 4: the event that ended the previous batch starts this one
     first = start;
@@ -64,8 +72,8 @@ Result<Batch> Batcher::next_batch(RecordSource& records, const BatchLimits& limi
   const auto max_bytes = static_cast<std::int64_t>(std::min(limits.max_bytes, kMax));
   while (assembler.events() < max_events && assembler.bytes() < max_bytes) {  // rule 1
     if (pending_.empty()) {
-      Result<bool> more =
-          refill(records, limits, assembler.events(), elapsed_ms(first.value_or(start)), first.has_value());
+      Result<bool> more = refill(records, limits, assembler.events(),
+                                 elapsed_ms(first.value_or(start), clock_()), first.has_value());
       if (!more.is_ok()) {
         if (assembler.events() == 0) return more.status();
         poll_error_ = more.status();  // deliver what was taken; the error comes with the next call
@@ -74,7 +82,7 @@ Result<Batch> Batcher::next_batch(RecordSource& records, const BatchLimits& limi
       if (!*more) break;  // rules 2 and 3
       continue;
     }
-    if (!first) first = Clock::now();
+    if (!first) first = clock_();
     const Step step = take(pending_.front(), assembler);
     if (step == Step::kStopped) break;  // the bad record stays first in pending_
     pending_.pop_front();

@@ -3,12 +3,13 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <mutex>
+#include <shared_mutex>
 #include <utility>
 
 #include "cdc/decode/event_decoder.hpp"
 #include "cdc/kafka/consumer.hpp"
 #include "cdc/kafka/fetch_defaults.hpp"
-#include "cdc/kafka/metadata.hpp"
 #include "cdc/kafka/producer.hpp"
 #include "cdc/pipeline/topic_filter.hpp"
 
@@ -65,6 +66,8 @@ struct Source::Impl final : RecordSource, DeadLetterSink {
   std::vector<kafka::TopicPartitionOffset> assigned;
   Clock::time_point next_refresh{};
   bool started = false;
+  // end_offsets() runs in other threads: close() must not destroy the consumer's handle under it.
+  mutable std::shared_mutex closing;
 
   explicit Impl(SourceConfig source_config)
       : config(std::move(source_config)),
@@ -115,11 +118,10 @@ struct Source::Impl final : RecordSource, DeadLetterSink {
 
   // Finds table topics and partitions not known yet; true when there were some.
   Result<bool> discover() {
-    kafka::ConfigMap metadata_config = common_client_config(config.kafka);
-    metadata_config.erase("bootstrap.servers");
+    // On the consumer's own handle: no client per refresh. While the brokers are down this is the request
+    // that fails (a KafkaError the sink retries), as the consumer's polls do not.
     CDC_ASSIGN_OR_RETURN(std::vector<kafka::TopicInfo> all,
-                         kafka::cluster_metadata(config.kafka.at("bootstrap.servers"),
-                                                 config.metadata_timeout_ms, metadata_config));
+                         consumer->cluster_topics(config.metadata_timeout_ms));
     next_refresh = Clock::now() + std::chrono::milliseconds(config.topic_refresh_ms);
     bool changed = false;
     for (const kafka::TopicInfo& topic : all) {
@@ -236,7 +238,15 @@ Status Source::rewind(const std::vector<std::string>& topics) {
 
 std::vector<kafka::TopicPartitionOffset> Source::assignment() const { return impl_->assigned; }
 
+Result<std::vector<std::int64_t>> Source::end_offsets(const std::string& topic,
+                                                      const std::vector<std::int32_t>& partitions,
+                                                      int timeout_ms) const {
+  const std::shared_lock lock(impl_->closing);
+  return impl_->consumer->end_offsets(topic, partitions, timeout_ms);
+}
+
 Status Source::close() {
+  const std::unique_lock lock(impl_->closing);
   impl_->dead_letter_producer.reset();
   return impl_->consumer->close();
 }

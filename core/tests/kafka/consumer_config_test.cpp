@@ -1,4 +1,4 @@
-// Consumer construction and argument validation; none of these reach a broker (no bootstrap.servers).
+// Consumer construction and argument validation; none of these reach a broker (none, or one that refuses).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -98,6 +98,36 @@ TEST(Message, NextOffsetIsOffsetPlusOne) {
   message.partition = 2;
   message.offset = 41;
   EXPECT_EQ(next_offset(message), (TopicPartitionOffset{"dbserver1.public.users", 2, 42}));
+}
+
+TEST(Consumer, ClusterTopicsAskTheConsumersOwnBrokersAndNameThemWhenNoneAnswers) {
+  // Port 1 on localhost refuses connections, so this fails fast without any broker.
+  auto consumer = make_consumer({{"bootstrap.servers", "127.0.0.1:1"}});
+  auto topics = consumer->cluster_topics(300);
+  ASSERT_FALSE(topics.is_ok());
+  EXPECT_EQ(topics.status().code(), StatusCode::kKafkaError);
+  EXPECT_TRUE(contains(topics.status().message(), "'127.0.0.1:1' did not answer a metadata request"));
+  EXPECT_EQ(consumer->cluster_topics(-1).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(Consumer, EndOffsetsWithoutABrokerFailWithinTheirTimeout) {
+  auto consumer = make_consumer({{"bootstrap.servers", "127.0.0.1:1"}});
+  EXPECT_EQ(consumer->end_offsets("t", {0}, -1).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(consumer->end_offsets("t", {-1}, 100).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(consumer->end_offsets("", {0}, 100).status().code(), StatusCode::kInvalidArgument);
+  Result<std::vector<std::int64_t>> none = consumer->end_offsets("t", {}, 100);
+  ASSERT_TRUE(none.is_ok());
+  EXPECT_TRUE(none->empty());  // nothing asked, no request
+  Status unreachable = consumer->end_offsets("t", {0, 1}, 200).status();
+  EXPECT_EQ(unreachable.code(), StatusCode::kKafkaError);
+  EXPECT_TRUE(contains(unreachable.message(), "end offsets of topic 't' from '127.0.0.1:1'"));
+}
+
+TEST(Consumer, AClosedConsumerAnswersNoMetadataOrEndOffsets) {
+  auto consumer = make_consumer();
+  ASSERT_TRUE(consumer->close().is_ok());
+  EXPECT_TRUE(contains(consumer->cluster_topics(100).status().message(), "closed"));
+  EXPECT_TRUE(contains(consumer->end_offsets("t", {0}, 100).status().message(), "closed"));
 }
 
 TEST(ClusterMetadata, RejectsBootstrapServersInExtraConfig) {

@@ -1,11 +1,11 @@
-// The rules at the top of batcher.hpp, with scripted polls and a toy decoder instead of Kafka and JSON.
+// The rules at the top of batcher.hpp, with scripted polls, a toy decoder and a fake clock instead of Kafka,
+// JSON and waiting: nothing here sleeps, so the time rules are checked exactly and cannot flake.
 #include "cdc/pipeline/batcher.hpp"
 
 #include <gtest/gtest.h>
 
 #include <chrono>
 #include <deque>
-#include <thread>
 
 #include "contains.hpp"
 #include "support/events.hpp"
@@ -16,22 +16,35 @@ namespace {
 using decode::EventKind;
 using namespace cdc::test;  // NOLINT(google-build-using-namespace)
 
-// Each poll hands out the next scripted group (an error, or records); an exhausted script is a quiet topic.
+using std::chrono::milliseconds;
+
+// Time that moves only when a poll waits.
+struct FakeClock {
+  std::chrono::steady_clock::time_point now{};
+
+  BatchClock reader() {
+    return [this] { return now; };
+  }
+};
+
+// Each poll hands out the next scripted group (an error, or records) at once; an exhausted script is a quiet
+// topic, whose poll waits its whole timeout on the fake clock.
 class ScriptedRecords final : public RecordSource {
  public:
   std::deque<Result<std::vector<kafka::Message>>> script;
+  FakeClock clock;
   int polls = 0;
-  bool endless = false;  // when the script is exhausted, keep handing out one record per poll
+  bool endless = false;  // when the script is exhausted, keep handing out one record per poll, 1 ms apart
   std::int64_t next_endless_offset = 1000;
 
   Result<std::vector<kafka::Message>> poll(std::size_t max_records, int timeout_ms) override {
     ++polls;
     if (script.empty()) {
       if (endless) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+        clock.now += milliseconds(1);
         return std::vector<kafka::Message>{record("c:1:x", next_endless_offset++)};
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(std::min(timeout_ms, 5)));
+      clock.now += milliseconds(timeout_ms);
       return std::vector<kafka::Message>{};
     }
     Result<std::vector<kafka::Message>> next = std::move(script.front());
@@ -89,6 +102,12 @@ class ToyDecoder {
 
 RecordDecoder toy_decode() { return ToyDecoder{}; }
 
+// A batcher reading the time of `source`'s fake clock.
+Batcher batcher_for(ScriptedRecords& source, ErrorPolicy policy = ErrorPolicy::kStop,
+                    DeadLetterSink* dead_letters = nullptr) {
+  return {toy_decode(), policy, dead_letters, source.clock.reader()};
+}
+
 class RecordingDeadLetters final : public DeadLetterSink {
  public:
   std::vector<std::pair<kafka::Message, BadRecord>> sent;
@@ -110,11 +129,13 @@ std::vector<kafka::Message> records(std::initializer_list<std::pair<const char*,
 TEST(BatcherTest, AQuietPollEndsTheBatch) {
   ScriptedRecords source;
   source.script.push_back(records({{"c:1:a", 0}, {"c:2:b", 1}}));
-  Batcher batcher(toy_decode(), ErrorPolicy::kStop, nullptr);
-  const auto start = std::chrono::steady_clock::now();
+  Batcher batcher = batcher_for(source);
   Result<Batch> batch = batcher.next_batch(source, kLimits);
   ASSERT_TRUE(batch.is_ok()) << batch.status().to_string();
-  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(400));  // not max_wait
+  // Two polls hand out the records at once (the first asks for one), then one quiet poll of quiet_poll_ms
+  // ends the batch: 5 ms in all, max_wait (500 ms) never ran out.
+  EXPECT_EQ(source.polls, 3);
+  EXPECT_EQ(source.clock.now.time_since_epoch(), milliseconds(kLimits.quiet_poll_ms));
   EXPECT_EQ(batch->events, 2);
   EXPECT_EQ(batch->offsets, (std::vector<kafka::TopicPartitionOffset>{{"dbserver1.public.users", 0, 2}}));
   ASSERT_EQ(batch->tables.size(), 1U);
@@ -124,11 +145,13 @@ TEST(BatcherTest, AQuietPollEndsTheBatch) {
 
 TEST(BatcherTest, NothingArrivingGivesAnEmptyBatchAfterMaxWait) {
   ScriptedRecords source;
-  Batcher batcher(toy_decode(), ErrorPolicy::kStop, nullptr);
+  Batcher batcher = batcher_for(source);
   BatchLimits limits = kLimits;
   limits.max_wait_ms = 30;
   Result<Batch> batch = batcher.next_batch(source, limits);
   ASSERT_TRUE(batch.is_ok());
+  EXPECT_EQ(source.polls, 1);  // before the first record: one poll waiting the whole max_wait
+  EXPECT_EQ(source.clock.now.time_since_epoch(), milliseconds(30));
   EXPECT_EQ(batch->events, 0);
   EXPECT_TRUE(batch->tables.empty());
   EXPECT_TRUE(batch->offsets.empty());
@@ -137,7 +160,7 @@ TEST(BatcherTest, NothingArrivingGivesAnEmptyBatchAfterMaxWait) {
 TEST(BatcherTest, MaxEventsEndsTheBatchAndTheRestFollows) {
   ScriptedRecords source;
   source.script.push_back(records({{"c:1:a", 0}, {"c:2:b", 1}, {"c:3:c", 2}, {"c:4:d", 3}, {"c:5:e", 4}}));
-  Batcher batcher(toy_decode(), ErrorPolicy::kStop, nullptr);
+  Batcher batcher = batcher_for(source);
   BatchLimits limits = kLimits;
   limits.max_events = 3;
   Result<Batch> first = batcher.next_batch(source, limits);
@@ -153,7 +176,7 @@ TEST(BatcherTest, MaxEventsEndsTheBatchAndTheRestFollows) {
 TEST(BatcherTest, MaxBytesEndsTheBatch) {
   ScriptedRecords source;
   source.script.push_back(records({{"c:1:aaaa", 0}, {"c:2:bbbb", 1}, {"c:3:cccc", 2}}));
-  Batcher batcher(toy_decode(), ErrorPolicy::kStop, nullptr);
+  Batcher batcher = batcher_for(source);
   BatchLimits limits = kLimits;
   limits.max_bytes = 10;  // each record is 8 bytes
   Result<Batch> batch = batcher.next_batch(source, limits);
@@ -164,13 +187,15 @@ TEST(BatcherTest, MaxBytesEndsTheBatch) {
 TEST(BatcherTest, MaxWaitBoundsABusyStream) {
   ScriptedRecords source;
   source.endless = true;
-  Batcher batcher(toy_decode(), ErrorPolicy::kStop, nullptr);
+  Batcher batcher = batcher_for(source);
   BatchLimits limits = kLimits;
   limits.max_wait_ms = 40;
   Result<Batch> batch = batcher.next_batch(source, limits);
   ASSERT_TRUE(batch.is_ok());
-  EXPECT_GT(batch->events, 1);
-  EXPECT_LT(batch->events, 1000);
+  // The first record arrives at 1 ms; max_wait counts from it, so the batch takes one record per ms until
+  // 41 ms and ends there, far below max_events.
+  EXPECT_EQ(source.clock.now.time_since_epoch(), milliseconds(41));
+  EXPECT_EQ(batch->events, 41);
 }
 
 TEST(BatcherTest, TombstonesAndDeletesCountInTheOffsets) {
@@ -178,7 +203,7 @@ TEST(BatcherTest, TombstonesAndDeletesCountInTheOffsets) {
   source.script.push_back(std::vector<kafka::Message>{ScriptedRecords::record("c:1:a", 0),
                                                       ScriptedRecords::record("d:1:", 1),
                                                       ScriptedRecords::record(std::nullopt, 2)});
-  Batcher batcher(toy_decode(), ErrorPolicy::kStop, nullptr);
+  Batcher batcher = batcher_for(source);
   Result<Batch> batch = batcher.next_batch(source, kLimits);
   ASSERT_TRUE(batch.is_ok());
   EXPECT_EQ(batch->events, 3);
@@ -191,7 +216,7 @@ TEST(BatcherTest, TombstonesAndDeletesCountInTheOffsets) {
 TEST(BatcherTest, SchemaChangeStartsTheNextBatch) {
   ScriptedRecords source;
   source.script.push_back(records({{"c:1:a", 0}, {"s:2:b", 1}, {"c:3:c", 2}}));
-  Batcher batcher(toy_decode(), ErrorPolicy::kStop, nullptr);
+  Batcher batcher = batcher_for(source);
   Result<Batch> first = batcher.next_batch(source, kLimits);
   ASSERT_TRUE(first.is_ok());
   EXPECT_EQ(first->events, 1);
@@ -207,7 +232,7 @@ TEST(BatcherTest, SchemaChangeStartsTheNextBatch) {
 TEST(BatcherTest, StopPolicyEndsBeforeTheBadRecordAndRepeatsTheError) {
   ScriptedRecords source;
   source.script.push_back(records({{"c:1:a", 0}, {"x", 1}, {"c:2:b", 2}}));
-  Batcher batcher(toy_decode(), ErrorPolicy::kStop, nullptr);
+  Batcher batcher = batcher_for(source);
   Result<Batch> first = batcher.next_batch(source, kLimits);
   ASSERT_TRUE(first.is_ok());
   EXPECT_EQ(first->events, 1);
@@ -229,7 +254,7 @@ TEST(BatcherTest, StopPolicyEndsBeforeTheBadRecordAndRepeatsTheError) {
 TEST(BatcherTest, AValueThatDoesNotFitNamesTableAndColumn) {
   ScriptedRecords source;
   source.script.push_back(records({{"n:1:a", 0}}));
-  Batcher batcher(toy_decode(), ErrorPolicy::kStop, nullptr);
+  Batcher batcher = batcher_for(source);
   Result<Batch> batch = batcher.next_batch(source, kLimits);
   ASSERT_TRUE(batch.is_ok());
   ASSERT_TRUE(batch->error);
@@ -245,7 +270,7 @@ TEST(BatcherTest, DroppingTheBadRecordsTopicLetsOtherTopicsGoOn) {
   source.script.push_back(std::vector<kafka::Message>{
       ScriptedRecords::record("c:1:a", 0), ScriptedRecords::record("x", 0, "dbserver1.public.bad"),
       ScriptedRecords::record("c:9:z", 1, "dbserver1.public.bad"), ScriptedRecords::record("c:2:b", 1)});
-  Batcher batcher(toy_decode(), ErrorPolicy::kStop, nullptr);
+  Batcher batcher = batcher_for(source);
   Result<Batch> first = batcher.next_batch(source, kLimits);
   ASSERT_TRUE(first.is_ok());
   ASSERT_TRUE(first->error);
@@ -263,7 +288,7 @@ TEST(BatcherTest, DeadLetterPolicySendsTheRawRecordAndGoesOn) {
   ScriptedRecords source;
   source.script.push_back(records({{"c:1:a", 0}, {"x", 1}, {"c:2:b", 2}}));
   RecordingDeadLetters dead_letters;
-  Batcher batcher(toy_decode(), ErrorPolicy::kDeadLetter, &dead_letters);
+  Batcher batcher = batcher_for(source, ErrorPolicy::kDeadLetter, &dead_letters);
   Result<Batch> batch = batcher.next_batch(source, kLimits);
   ASSERT_TRUE(batch.is_ok());
   EXPECT_FALSE(batch->error);
@@ -280,7 +305,7 @@ TEST(BatcherTest, AFailedDeadLetterStopsLikeTheStopPolicy) {
   source.script.push_back(records({{"x", 0}}));
   RecordingDeadLetters dead_letters;
   dead_letters.answer = Status::kafka_error("broker down");
-  Batcher batcher(toy_decode(), ErrorPolicy::kDeadLetter, &dead_letters);
+  Batcher batcher = batcher_for(source, ErrorPolicy::kDeadLetter, &dead_letters);
   Result<Batch> batch = batcher.next_batch(source, kLimits);
   ASSERT_TRUE(batch.is_ok());
   ASSERT_TRUE(batch->error);
@@ -292,7 +317,7 @@ TEST(BatcherTest, APollErrorAfterRecordsComesWithTheNextCall) {
   ScriptedRecords source;
   source.script.push_back(records({{"c:1:a", 0}}));
   source.script.push_back(Status::kafka_error("offset out of range"));
-  Batcher batcher(toy_decode(), ErrorPolicy::kStop, nullptr);
+  Batcher batcher = batcher_for(source);
   Result<Batch> batch = batcher.next_batch(source, kLimits);
   ASSERT_TRUE(batch.is_ok());
   EXPECT_EQ(batch->events, 1);

@@ -1,5 +1,5 @@
 """The sink's source of batches: the C++ ``_core.Source`` with the settings wired in, its results as the
-sink's own types (:class:`~cdc_pipeline.sink.changes.TableChanges`, :class:`Batch`, :class:`BadRecord`).
+sink's own types (:mod:`cdc_pipeline.sink.batch`: :class:`Batch`, :class:`BadRecord`, re-exported here).
 
 Everything per row happens in C++ (poll, decode, coalesce, Arrow export); this module converts per table and
 per batch only. What the core guarantees (see ``core/include/cdc/pipeline/source.hpp`` and ``batcher.hpp``):
@@ -9,19 +9,28 @@ per batch only. What the core guarantees (see ``core/include/cdc/pipeline/source
   retention is a loud error, never a silent jump;
 - a batch ends at ``max_events``/``max_bytes``, ``max_wait_ms`` after its first event, as soon as the stream
   goes quiet, before a schema change, or before a bad record (policy ``stop``: :attr:`Batch.error`, repeated
-  until the table is rewound) that policy ``dead-letter`` instead writes to the dead-letter topic.
+  until the table is rewound) that policy ``dead-letter`` instead writes to the dead-letter topic;
+- topic discovery and :meth:`Source.end_offsets` (consumer lag) use the consumer's own connections.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 from cdc_pipeline import _core, kafka_limits
-from cdc_pipeline.sink.changes import Column, TableChanges
+from cdc_pipeline.sink.batch import (
+    BadRecord,
+    Batch,
+    DroppedEvents,
+    Offset,
+    batches_from_records,
+    table_changes,
+    to_batch,
+)
 from cdc_pipeline.sink.policy import OnError, core_policy, parse_on_error
 from cdc_pipeline.sink.retry import (
     KAFKA,
@@ -37,101 +46,6 @@ if TYPE_CHECKING:
     from cdc_pipeline.config.settings import Settings
 
 log = logging.getLogger("cdc_pipeline.sink.source")
-
-Offset = tuple[str, int, int]  # topic, partition, next offset to read
-
-
-@dataclass  # not frozen: it satisfies sink.errors.BadRecordLike, whose attributes are plain
-class BadRecord:
-    """A record the core could not decode or convert: where it is and why."""
-
-    topic: str
-    partition: int
-    offset: int
-    table: str
-    column: str
-    reason: str
-
-    def describe(self) -> str:
-        where = f"topic {self.topic!r} partition {self.partition} offset {self.offset}"
-        what = ", ".join(
-            part
-            for part in (
-                f"table {self.table}" if self.table else "",
-                f"column {self.column!r}" if self.column else "",
-            )
-            if part
-        )
-        return f"{where}{f' ({what})' if what else ''}: {self.reason}"
-
-
-@dataclass(frozen=True)
-class Batch:
-    """One batch: the changes per table (first-seen order) and the next offset of every partition read."""
-
-    events: int
-    bytes: int
-    tables: list[TableChanges]
-    offsets: list[Offset]
-    error: BadRecord | None = None
-    dead_lettered: int = 0
-    dropped: list[DroppedEvents] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class DroppedEvents:
-    """Events of one table a batch consumed but dropped (see ``pipeline/position_filter.hpp``)."""
-
-    table: str  # schema.table
-    topic: str
-    duplicates: int  # redelivered events at or below the table's applied position
-    unapplied: int  # updates/deletes of a keyless table without a before-image (not REPLICA IDENTITY FULL)
-
-
-def table_changes(table: _core.TableBatch) -> TableChanges:
-    """One core table batch as the sink's :class:`TableChanges` (the Arrow streams are passed through)."""
-    return TableChanges(
-        topic=table.topic,
-        source_schema=table.source_schema,
-        source_table=table.source_table,
-        columns=[
-            Column(
-                name=c.name, duck_type=c.duck_type, nullable=c.nullable, default_sql=c.default_sql, key=c.key
-            )
-            for c in table.columns
-        ],
-        key_columns=list(table.key_columns),
-        truncate=table.truncate,
-        snapshot_started=table.snapshot_started,
-        deletes=table.deletes,
-        upserts=table.upserts,
-        unavailable=list(table.unavailable),
-        last_lsn=table.last_lsn,
-        last_source_ts_ms=table.last_source_ts_ms,
-        last_commit_lsn=table.last_commit_lsn,
-        last_event_lsn=table.last_event_lsn,
-        last_tx_id=table.last_tx_id,
-        counts=dict(table.counts),
-    )
-
-
-def bad_record(error: _core.BadRecord | None) -> BadRecord | None:
-    if error is None:
-        return None
-    return BadRecord(error.topic, error.partition, error.offset, error.table, error.column, error.reason)
-
-
-def to_batch(batch: _core.Batch) -> Batch:
-    """A core batch as the sink's :class:`Batch`."""
-    return Batch(
-        events=batch.events,
-        bytes=batch.bytes,
-        tables=[table_changes(table) for table in batch.tables],
-        offsets=list(batch.offsets),
-        error=bad_record(batch.error),
-        dead_lettered=batch.dead_lettered,
-        dropped=[DroppedEvents(*dropped) for dropped in batch.dropped],
-    )
 
 
 def _positions(committed: Mapping[tuple[str, int], int] | Iterable[Offset]) -> list[Offset]:
@@ -267,6 +181,12 @@ class Source:
         """``schema.table`` of a Debezium table topic ``<prefix>.<schema>.<table>``."""
         return topic.removeprefix(f"{self.topic_prefix}.")
 
+    def end_offsets(self, topic: str, partitions: list[int], timeout_ms: int) -> list[int]:
+        """End offsets of these partitions of ``topic``, asked on the consumer's own connections within
+        ``timeout_ms``. Safe to call from another thread while :meth:`next_batch` runs (the lag poller
+        does). Raises ``_core.KafkaError``."""
+        return self._core.end_offsets(topic, partitions, timeout_ms)
+
     def assignment(self) -> list[Offset]:
         return self._core.assignment()
 
@@ -280,13 +200,6 @@ class Source:
         self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
     ) -> None:
         self.close()
-
-
-def batches_from_records(
-    records: Iterable[tuple[str, int, int, bytes | None, bytes | None]], max_events: int = 100_000
-) -> list[Batch]:
-    """Decode and batch ``(topic, partition, offset, key, value)`` records without Kafka (tests, tools)."""
-    return [to_batch(batch) for batch in _core.batches_from_records(list(records), max_events)]
 
 
 __all__ = [

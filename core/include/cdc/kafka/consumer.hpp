@@ -4,16 +4,20 @@
 // commits or stores offsets on its own: `enable.auto.commit` and `enable.auto.offset.store` are forced to
 // false whatever the config says. commit() only mirrors DuckDB's offsets to Kafka for lag tools.
 //
-// Not thread-safe: one thread at a time may call a Consumer (the Python binding serialises calls).
+// Not thread-safe: one thread at a time may call a Consumer (the Python binding serialises calls), except
+// cluster_topics() and end_offsets(), which only send a request on the handle (librdkafka serves those from
+// any thread): they may run beside any other call but close() and the destructor.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "cdc/kafka/config.hpp"
 #include "cdc/kafka/message.hpp"
+#include "cdc/kafka/metadata.hpp"
 #include "cdc/status.hpp"
 
 struct rd_kafka_s;  // librdkafka's rd_kafka_t; librdkafka.h stays out of our public headers
@@ -44,6 +48,18 @@ class Consumer {
   // them. Records already consumed when such an error arrives are returned first and the error on the next
   // call, so no record is skipped by a caller that handles the error and polls again.
   Result<std::vector<Message>> poll_batch(std::size_t max_messages, int timeout_ms);
+
+  // All topics of the cluster and their partition counts, asked on this consumer's own connections (no new
+  // client). A KafkaError naming bootstrap.servers when no broker answers within `timeout_ms`.
+  [[nodiscard]] Result<std::vector<TopicInfo>> cluster_topics(int timeout_ms) const;
+
+  // The end offset (the offset the next record gets) of these partitions of `topic`, in the same order,
+  // asked of their leaders on this consumer's connections: the broker's value now, also for a partition
+  // this consumer does not fetch. Waits at most `timeout_ms`, even while a leader is down; a KafkaError
+  // then, or naming the first partition the broker refused.
+  [[nodiscard]] Result<std::vector<std::int64_t>> end_offsets(const std::string& topic,
+                                                              const std::vector<std::int32_t>& partitions,
+                                                              int timeout_ms) const;
 
   // Synchronously commits these NEXT offsets (last applied offset + 1) to the group coordinator.
   Status commit(const std::vector<TopicPartitionOffset>& offsets);

@@ -14,8 +14,11 @@
 //     under the stop policy: the batch ends before it, Batch::error says what and where, and every later
 //     call returns the same error without consuming past it, until drop_topics() forgets its topic. Under
 //     the dead_letter policy the raw record goes to the DeadLetterSink and counts as consumed.
+//
+// Time (rules 2 and 3) is read from a BatchClock, so tests drive it by hand instead of sleeping.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -51,6 +54,10 @@ class DeadLetterSink {
 
 using RecordDecoder = std::function<Result<decode::ChangeEvent>(const kafka::Message&)>;
 
+// The batcher's "now": std::chrono::steady_clock unless a test injects a fake one. It is read when a batch
+// begins, at its first record and before each poll, never per record, so a std::function costs nothing.
+using BatchClock = std::function<std::chrono::steady_clock::time_point()>;
+
 enum class ErrorPolicy : std::uint8_t { kStop, kDeadLetter };
 
 struct BatchLimits {
@@ -62,8 +69,9 @@ struct BatchLimits {
 
 class Batcher {
  public:
-  // `dead_letters` must outlive the batcher when the policy is kDeadLetter (it is unused otherwise).
-  Batcher(RecordDecoder decoder, ErrorPolicy policy, DeadLetterSink* dead_letters);
+  // `dead_letters` must outlive the batcher when the policy is kDeadLetter (it is unused otherwise); an empty
+  // `clock` is steady_clock.
+  Batcher(RecordDecoder decoder, ErrorPolicy policy, DeadLetterSink* dead_letters, BatchClock clock = {});
 
   Result<Batch> next_batch(RecordSource& records, const BatchLimits& limits);
 
@@ -89,6 +97,7 @@ class Batcher {
                       std::int64_t elapsed_ms, bool started);
 
   RecordDecoder decoder_;
+  BatchClock clock_;
   ErrorPolicy policy_;
   DeadLetterSink* dead_letters_;
   std::deque<kafka::Message> pending_;       // read from Kafka, not yet in a batch

@@ -5,10 +5,10 @@
 // Offsets: there is no consumer-group subscription. start() assigns every partition of every table topic
 // explicitly, at DuckDB's next offset or, when DuckDB has none, at the beginning of the partition.
 // `auto.offset.reset` is forced to `error`, so an offset that aged out of Kafka's retention is a loud
-// KafkaError, never a silent jump. Topics are re-discovered every topic_refresh_ms (inside next_batch), and
-// new tables or partitions are assigned the same way.
+// KafkaError, never a silent jump. Topics are re-discovered every topic_refresh_ms (inside next_batch), with
+// a metadata request on the consumer's own handle, and new tables or partitions are assigned the same way.
 //
-// Not thread-safe: one thread at a time (the Python binding serialises calls).
+// Not thread-safe: one thread at a time (the Python binding serialises calls), except end_offsets().
 #pragma once
 
 #include <cstdint>
@@ -74,6 +74,16 @@ class Source {
   // The partitions being read and the next offset of each, as last assigned (for status and tests).
   [[nodiscard]] std::vector<kafka::TopicPartitionOffset> assignment() const;
 
+  // The end offsets of these partitions of `topic`, for consumer lag (kafka::Consumer::end_offsets): a
+  // ListOffsets request to their leaders on the consumer's connections, not librdkafka's cached
+  // watermarks, which stop moving exactly when lag matters (no fetches while the local queue is full
+  // because the sink is stalled, none for a stopped table's partitions). Thread-safe: may run in another
+  // thread beside any call, close() included (which waits for it, at most `timeout_ms`); after close() a
+  // KafkaError.
+  [[nodiscard]] Result<std::vector<std::int64_t>> end_offsets(const std::string& topic,
+                                                              const std::vector<std::int32_t>& partitions,
+                                                              int timeout_ms) const;
+
   // Closes the Kafka clients; later calls fail, closing twice is OK.
   Status close();
 
@@ -84,7 +94,7 @@ class Source {
 };
 
 // The librdkafka properties every client type accepts: `config` without the consumer-only ones, for the
-// metadata and dead-letter clients built from the consumer's settings.
+// dead-letter producer built from the consumer's settings.
 kafka::ConfigMap common_client_config(const kafka::ConfigMap& config);
 
 }  // namespace cdc::pipeline
