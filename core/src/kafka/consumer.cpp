@@ -137,6 +137,15 @@ Status Consumer::commit(const std::vector<TopicPartitionOffset>& offsets) {
   return first_partition_error(*list, "committing Kafka offset");
 }
 
+Status Consumer::commit_async(const std::vector<TopicPartitionOffset>& offsets) {
+  CDC_RETURN_IF_ERROR(check_open("commit"));
+  if (offsets.empty()) return Status::ok();
+  CDC_ASSIGN_OR_RETURN(PartitionListPtr list, to_partition_list(offsets));
+  rd_kafka_resp_err_t err = rd_kafka_commit(handle_.get(), list.get(), /*async=*/1);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) return kafka_status(err, "queueing a Kafka offset commit");
+  return Status::ok();
+}
+
 Status Consumer::close() {
   if (handle_ == nullptr) return Status::ok();
   rd_kafka_resp_err_t err = rd_kafka_consumer_close(handle_.get());

@@ -222,7 +222,7 @@ Status Source::commit(const std::vector<kafka::TopicPartitionOffset>& offsets) {
     impl.committed[{position.topic, position.partition}] = position.offset;
   }
   if (!impl.config.kafka.contains("group.id")) return Status::ok();  // no group to mirror to
-  return impl.consumer->commit(offsets);
+  return impl.consumer->commit_async(offsets);  // advisory: never wait for the coordinator
 }
 
 Status Source::rewind(const std::vector<std::string>& topics) {

@@ -79,6 +79,7 @@ TEST(Consumer, PollWithoutAssignmentReturnsNothing) {
 TEST(Consumer, CommitOfNothingIsOk) {
   auto consumer = make_consumer();
   EXPECT_TRUE(consumer->commit({}).is_ok());
+  EXPECT_TRUE(consumer->commit_async({}).is_ok());
 }
 
 TEST(Consumer, ClosedConsumerRefusesWork) {

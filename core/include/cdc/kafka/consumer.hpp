@@ -64,6 +64,11 @@ class Consumer {
   // Synchronously commits these NEXT offsets (last applied offset + 1) to the group coordinator.
   Status commit(const std::vector<TopicPartitionOffset>& offsets);
 
+  // The same commit without waiting for the coordinator: it is queued and sent when the coordinator is
+  // reachable, and its result is dropped. For the sink's advisory mirror, which must never hold up a batch:
+  // a synchronous commit waits out a broker outage (60 s measured) inside the commit protocol.
+  Status commit_async(const std::vector<TopicPartitionOffset>& offsets);
+
   // Leaves the group and releases the client. Later calls return an error; closing twice is OK.
   Status close();
 
