@@ -5,6 +5,7 @@ JOBS  ?= 2
 PYTEST_ARGS ?=
 FUZZ_SECONDS ?= 20
 
+.PHONY: stubs
 .PHONY: help setup up down status test check test-fast test-unit test-duckdb test-e2e core-test core-asan \
         sanitize-build fuzz lint format clean
 .PHONY: bench-throughput bench-apply bench-latency bench-backlog bench-all
@@ -62,7 +63,15 @@ fuzz: sanitize-build ## libFuzzer (ASan+UBSan) on the decoders, FUZZ_SECONDS eac
 	set -o pipefail; build/sanitize/fuzz/fuzz_event_decoder -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
 	  -dict=core/fuzz/envelope.dict build/sanitize/corpus_event core/fuzz/corpus_event 2>&1 | tail -n 80
 
-lint: setup     ## ruff, mypy --strict, the import rules (lint-imports, see pyproject.toml), clang-format
+STUBGEN := $(VENV)/python -m nanobind.stubgen -q -m cdc_pipeline._core
+
+stubs: setup    ## regenerate src/cdc_pipeline/_core.pyi from the built extension (nanobind's stubgen)
+	$(STUBGEN) -o src/cdc_pipeline/_core.pyi
+
+lint: setup     ## ruff, mypy --strict, the import rules (lint-imports), clang-format, _core.pyi up to date
+	@mkdir -p build && $(STUBGEN) -o build/_core.pyi
+	@diff -u src/cdc_pipeline/_core.pyi build/_core.pyi >/dev/null || { diff -u src/cdc_pipeline/_core.pyi \
+	  build/_core.pyi | head -n 40; echo "src/cdc_pipeline/_core.pyi differs from the extension: run make stubs"; exit 1; }
 	$(VENV)/ruff check src tests bench
 	$(VENV)/ruff format --check src tests bench
 	$(VENV)/mypy

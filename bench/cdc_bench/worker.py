@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 from cdc_bench.measure import RssSampler, Span
 from cdc_bench.rowbyrow import run_rowbyrow
+from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
 from cdc_pipeline.sink.protocol import commit_batch
 from cdc_pipeline.sink.source import Offset, Source
@@ -44,13 +45,16 @@ class TrackingSource(Source):
 
 
 def _source(spec: Spec) -> TrackingSource:
+    defaults = Settings()  # the sink's defaults, from the one place they are declared
     return TrackingSource(
         bootstrap_servers=spec["bootstrap"],
         topic_prefix=spec["prefix"],
         group_id=f"bench-{uuid.uuid4().hex[:8]}",
-        max_events=spec.get("max_events", 100_000),
-        max_bytes=spec.get("max_bytes", 64 << 20),
-        max_wait_ms=spec.get("max_wait_ms", 500),
+        on_error=defaults.sink_on_error,
+        topic_refresh_ms=defaults.sink_topic_refresh_ms,
+        max_events=spec.get("max_events", defaults.sink_max_events),
+        max_bytes=spec.get("max_bytes", defaults.sink_max_bytes),
+        max_wait_ms=spec.get("max_wait_ms", defaults.sink_max_wait_ms),
         kafka_config=spec.get("kafka", {}),
     )
 

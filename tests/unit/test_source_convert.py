@@ -7,6 +7,7 @@ No Kafka: batches come from ``batches_from_records`` (the same C++ path as ``Sou
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -74,23 +75,35 @@ def test_source_is_created_from_settings_without_a_broker() -> None:
 
 
 def test_invalid_settings_are_refused() -> None:
-    with pytest.raises(ValueError, match="on_error"):
-        Source(bootstrap_servers="127.0.0.1:1", topic_prefix="dbserver1", on_error="ignore")
+    with pytest.raises(ValueError, match="sink_on_error"):
+        Settings(sink_on_error="ignore")
     with pytest.raises(_core.KafkaError, match="would be read back"):
-        Source(
-            bootstrap_servers="127.0.0.1:1",
-            topic_prefix="dbserver1",
-            on_error="dead-letter",
-            dead_letter_topic="dbserver1.public.dead",
+        Source.from_settings(
+            Settings(
+                kafka_port=1, sink_on_error="dead-letter", sink_dead_letter_topic="dbserver1.public.dead"
+            )
         )
     with pytest.raises(_core.KafkaError, match=r"no\.such\.setting"):
-        Source(
-            bootstrap_servers="127.0.0.1:1", topic_prefix="dbserver1", kafka_config={"no.such.setting": "1"}
-        )
+        Source(**{**source_args(), "kafka_config": {"no.such.setting": "1"}})
+
+
+def source_args() -> dict[str, Any]:
+    """Every argument Source takes from the settings (it has no defaults of its own)."""
+    s = Settings(kafka_port=1)
+    return {
+        "bootstrap_servers": s.bootstrap_servers,
+        "topic_prefix": s.topic_prefix,
+        "group_id": s.sink_group_id,
+        "on_error": s.sink_on_error,
+        "topic_refresh_ms": s.sink_topic_refresh_ms,
+        "max_events": s.sink_max_events,
+        "max_bytes": s.sink_max_bytes,
+        "max_wait_ms": s.sink_max_wait_ms,
+    }
 
 
 def test_next_batch_before_start_is_an_error() -> None:
-    source = Source(bootstrap_servers="127.0.0.1:1", topic_prefix="dbserver1")
+    source = Source(**source_args())
     with pytest.raises(_core.KafkaError, match="before start"):
         source.next_batch()
     source.close()

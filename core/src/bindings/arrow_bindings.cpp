@@ -47,16 +47,21 @@ void bind_arrow(nb::module_& module) {
           "fixed).")
       .def_prop_ro("num_rows", [](const PyArrowStream& self) { return self.table->num_rows(); })
       .def_prop_ro("num_chunks", [](const PyArrowStream& self) { return self.table->batches.size(); })
-      .def_prop_ro("column_names",
-                   [](const PyArrowStream& self) {
-                     nb::list names;
-                     for (const arrow::Field& field : self.table->schema.children) names.append(field.name);
-                     return names;
-                   })
-      .def("__repr__", [](const PyArrowStream& self) {
-        return "ArrowStream(num_rows=" + std::to_string(self.table->num_rows()) +
-               ", num_columns=" + std::to_string(self.table->schema.children.size()) + ")";
-      });
+      .def_prop_ro(
+          "column_names",
+          [](const PyArrowStream& self) {
+            nb::list names;
+            for (const arrow::Field& field : self.table->schema.children) names.append(field.name);
+            return names;
+          },
+          nb::for_getter(nb::sig("def column_names(self, /) -> list[str]")))
+      .def(
+          "__repr__",
+          [](const PyArrowStream& self) {
+            return "ArrowStream(num_rows=" + std::to_string(self.table->num_rows()) +
+                   ", num_columns=" + std::to_string(self.table->schema.children.size()) + ")";
+          },
+          nb::sig("def __repr__(self, /) -> str"));
 }
 
 }  // namespace cdc::bindings

@@ -56,7 +56,9 @@ void bind_bench(nb::module_& module) {
   nb::class_<PyBulkProducer>(module, "BulkProducer", "Asynchronous Kafka producer for filling topics fast.")
       .def(nb::init<const kafka::ConfigMap&>(), nb::arg("config"))
       .def("produce_many", &PyBulkProducer::produce_many, nb::arg("topic"), nb::arg("partition"),
-           nb::arg("records"))
+           nb::arg("records"),
+           nb::sig("def produce_many(self, topic: str, partition: int, "
+                   "records: list[tuple[bytes | None, bytes | None]]) -> None"))
       .def("flush", &PyBulkProducer::flush, nb::arg("timeout_ms") = 60000)
       .def_prop_ro("delivered", &PyBulkProducer::delivered);
 }

@@ -60,17 +60,23 @@ void bind_message(nb::module_& module) {
       .def_ro("topic", &kafka::Message::topic)
       .def_ro("partition", &kafka::Message::partition)
       .def_ro("offset", &kafka::Message::offset)
-      .def_prop_ro("key", [](const kafka::Message& message) { return optional_bytes(message.key); })
-      .def_prop_ro("value", [](const kafka::Message& message) { return optional_bytes(message.value); })
+      .def_prop_ro(
+          "key", [](const kafka::Message& message) { return optional_bytes(message.key); },
+          nb::for_getter(nb::sig("def key(self, /) -> bytes | None")))
+      .def_prop_ro(
+          "value", [](const kafka::Message& message) { return optional_bytes(message.value); },
+          nb::for_getter(nb::sig("def value(self, /) -> bytes | None")))
       .def_ro("timestamp_ms", &kafka::Message::timestamp_ms)
-      .def_prop_ro("headers",
-                   [](const kafka::Message& message) {
-                     nb::list out;
-                     for (const auto& [name, value] : message.headers) {
-                       out.append(nb::make_tuple(name, nb::bytes(value.data(), value.size())));
-                     }
-                     return out;
-                   })
+      .def_prop_ro(
+          "headers",
+          [](const kafka::Message& message) {
+            nb::list out;
+            for (const auto& [name, value] : message.headers) {
+              out.append(nb::make_tuple(name, nb::bytes(value.data(), value.size())));
+            }
+            return out;
+          },
+          nb::for_getter(nb::sig("def headers(self, /) -> list[tuple[str, bytes]]")))
       .def("__repr__", [](const kafka::Message& message) {
         return "Message(topic='" + message.topic + "', partition=" + std::to_string(message.partition) +
                ", offset=" + std::to_string(message.offset) + ")";
@@ -113,9 +119,12 @@ void bind_consumer(nb::module_& module) {
            })
       .def(
           "__enter__", [](PyConsumer& self) -> PyConsumer& { return self; }, nb::rv_policy::reference)
-      .def("__exit__", [](PyConsumer& self, nb::args) {
-        throw_if_error(self.run([](kafka::Consumer& consumer) { return consumer.close(); }));
-      });
+      .def(
+          "__exit__",
+          [](PyConsumer& self, nb::args) {
+            throw_if_error(self.run([](kafka::Consumer& consumer) { return consumer.close(); }));
+          },
+          nb::sig("def __exit__(self, *args: object) -> None"));
 }
 
 }  // namespace

@@ -129,17 +129,21 @@ void bind_values(nb::module_& module) {
       .def_ro("key_columns", &pipeline::TableBatch::key_columns)
       .def_ro("truncate", &pipeline::TableBatch::truncate)
       .def_ro("snapshot_started", &pipeline::TableBatch::snapshot_started)
-      .def_prop_ro("deletes",
-                   [](const pipeline::TableBatch& table) { return arrow_stream_or_none(table.deletes); })
-      .def_prop_ro("upserts",
-                   [](const pipeline::TableBatch& table) { return arrow_stream_or_none(table.upserts); })
+      .def_prop_ro(
+          "deletes", [](const pipeline::TableBatch& table) { return arrow_stream_or_none(table.deletes); },
+          nb::for_getter(nb::sig("def deletes(self, /) -> ArrowStream | None")))
+      .def_prop_ro(
+          "upserts", [](const pipeline::TableBatch& table) { return arrow_stream_or_none(table.upserts); },
+          nb::for_getter(nb::sig("def upserts(self, /) -> ArrowStream | None")))
       .def_ro("unavailable", &pipeline::TableBatch::unavailable)
       .def_ro("last_lsn", &pipeline::TableBatch::last_lsn)
       .def_ro("last_source_ts_ms", &pipeline::TableBatch::last_source_ts_ms)
       .def_ro("last_commit_lsn", &pipeline::TableBatch::last_commit_lsn)
       .def_ro("last_event_lsn", &pipeline::TableBatch::last_event_lsn)
       .def_ro("last_tx_id", &pipeline::TableBatch::last_tx_id)
-      .def_prop_ro("counts", [](const pipeline::TableBatch& table) { return counts_of(table.counts); })
+      .def_prop_ro(
+          "counts", [](const pipeline::TableBatch& table) { return counts_of(table.counts); },
+          nb::for_getter(nb::sig("def counts(self, /) -> dict[str, int]")))
       .def("__repr__", [](const pipeline::TableBatch& table) {
         return "TableBatch(topic='" + table.topic +
                "', upserts=" + std::to_string(table.upserts ? table.upserts->num_rows() : 0) +
@@ -174,8 +178,9 @@ void bind_source_class(nb::module_& module) {
       .def(nb::init<const kafka::ConfigMap&, const std::string&, const std::vector<std::string>&,
                     const std::string&, const std::string&, int, const std::vector<std::string>&>(),
            nb::arg("config"), nb::arg("topic_prefix"), nb::arg("include_tables"),
-           nb::arg("on_error") = "stop", nb::arg("dead_letter_topic") = "",
-           nb::arg("topic_refresh_ms") = 10'000, nb::arg("exclude_tables") = std::vector<std::string>{})
+           // No defaults: the Python wrapper passes every value from the settings model, where they live.
+           nb::arg("on_error"), nb::arg("dead_letter_topic"), nb::arg("topic_refresh_ms"),
+           nb::arg("exclude_tables"))
       .def(
           "start",
           [](PySource& self, const std::vector<PositionTuple>& committed,
@@ -255,6 +260,8 @@ void bind_source(nb::module_& module) {
         return unwrap(std::move(batches));
       },
       nb::arg("records"), nb::arg("max_events") = 100'000,
+      nb::sig("def batches_from_records(records: list[tuple[str, int, int, bytes | None, bytes | None]], "
+              "max_events: int = 100000) -> list[Batch]"),
       "Decode and batch (topic, partition, offset, key, value) records as Source.next_batch would, without "
       "Kafka.");
 }

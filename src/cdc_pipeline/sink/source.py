@@ -31,7 +31,7 @@ from cdc_pipeline.sink.batch import (
     table_changes,
     to_batch,
 )
-from cdc_pipeline.sink.policy import OnError, core_policy, parse_on_error
+from cdc_pipeline.sink.policy import OnError, core_policy
 from cdc_pipeline.sink.retry import (
     KAFKA,
     Backoff,
@@ -63,25 +63,23 @@ class Source:
         *,
         bootstrap_servers: str,
         topic_prefix: str,
-        group_id: str = "cdc-sink",
+        group_id: str,
+        on_error: OnError,
+        topic_refresh_ms: int,
+        max_events: int,
+        max_bytes: int,
+        max_wait_ms: int,
         include_tables: Iterable[str] = (),
         exclude_tables: Iterable[str] = (),
-        on_error: str = "stop-table",
         dead_letter_topic: str = "",
-        topic_refresh_ms: int = 2000,
-        max_events: int = 100_000,
-        max_bytes: int = 64 << 20,
-        max_wait_ms: int = 500,
         kafka_config: Mapping[str, str] | None = None,
         kafka_retry_s: float = 0.0,
         retry: RetryPolicy | None = None,
         observe: Observer | None = None,
         interrupted: Callable[[], bool] = lambda: False,
     ) -> None:
-        try:
-            self.on_error: OnError = parse_on_error(on_error)
-        except ValueError as exc:
-            raise ValueError(f"on_error {exc}") from exc
+        # No defaults here: every value comes from the settings model (from_settings), validated there once.
+        self.on_error = on_error
         self.topic_prefix = topic_prefix
         config = {"bootstrap.servers": bootstrap_servers, "group.id": group_id, "client.id": "cdc-sink"}
         config.update(kafka_config or {})
