@@ -25,9 +25,7 @@ import duckdb
 from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.observe.endpoint.client import endpoint_headers, endpoint_url
 from cdc_pipeline.sink_process import StopFlag, run_sink
-from tests.e2e.conftest import free_ports, pipeline_settings
-
-__all__ = ["pipeline_settings"]  # re-exported: tests import it from here
+from tests.e2e.conftest import free_ports
 
 Rows = dict[tuple[Any, ...], tuple[Any, ...]]
 T = TypeVar("T")

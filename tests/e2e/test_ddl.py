@@ -27,13 +27,13 @@ from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.connectors.preflight import PreflightError
 from cdc_pipeline.sample import postgres_dsn
+from tests.e2e.conftest import pipeline_settings
 from tests.e2e.replica import (
     RunningSink,
     duck_connect,
     duck_rows,
     eventually,
     pg_rows,
-    pipeline_settings,
     running_sink,
     wait_equal,
 )

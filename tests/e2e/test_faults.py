@@ -23,13 +23,13 @@ from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.sample import postgres_dsn
 from cdc_pipeline.stack import stack
 from cdc_pipeline.stack.process import Processes
+from tests.e2e.conftest import pipeline_settings
 from tests.e2e.replica import (
     RunningSink,
     duck_connect,
     duck_rows,
     eventually,
     pg_rows,
-    pipeline_settings,
     running_sink,
     sink_status,
     wait_equal,

@@ -20,12 +20,12 @@ from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.sample import postgres_dsn
 from cdc_pipeline.stack import stack
 from cdc_pipeline.stack.process import Processes
+from tests.e2e.conftest import pipeline_settings
 from tests.e2e.replica import (
     duck_connect,
     duck_rows,
     eventually,
     pg_rows,
-    pipeline_settings,
     running_sink,
     sink_metrics_text,
     sink_status,

@@ -18,7 +18,8 @@ from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.apply import apply_connector
 from cdc_pipeline.connectors.lifecycle import delete_connector
 from cdc_pipeline.connectors.model import TableRef
-from tests.e2e.replica import duck_connect, pipeline_settings, running_sink
+from tests.e2e.conftest import pipeline_settings
+from tests.e2e.replica import duck_connect, running_sink
 
 PG = psycopg.Connection[tuple[object, ...]]
 MIB_64 = 64 << 20

@@ -19,7 +19,8 @@ from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.apply import apply_connector
 from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.connectors.model import TableRef
-from tests.e2e.replica import duck_connect, pipeline_settings, running_sink
+from tests.e2e.conftest import pipeline_settings
+from tests.e2e.replica import duck_connect, running_sink
 from tests.e2e.type_zoo_cases import canonical_number
 
 PG = psycopg.Connection[tuple[object, ...]]

@@ -30,7 +30,8 @@ from cdc_pipeline.observe.endpoint.token import token_path
 from cdc_pipeline.sample import postgres_dsn
 from cdc_pipeline.stack.process import Processes, read_cmdline
 from tests.duckdb.test_endpoint_security import FILE_READS
-from tests.e2e.replica import RunningSink, eventually, pipeline_settings, running_sink, sink_status
+from tests.e2e.conftest import pipeline_settings
+from tests.e2e.replica import RunningSink, eventually, running_sink, sink_status
 
 COMPONENTS = ("postgres", "kafka", "connect", "sink")
 SECRET_TEXT = "a-secret-only-root-may-read"

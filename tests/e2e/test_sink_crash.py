@@ -23,12 +23,11 @@ from cdc_pipeline.connectors.apply import apply_connector
 from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.sample import postgres_dsn
-from tests.e2e.conftest import free_ports, settings_env
+from tests.e2e.conftest import free_ports, pipeline_settings, settings_env
 from tests.e2e.replica import (
     duck_connect,
     duck_rows,
     pg_rows,
-    pipeline_settings,
     running_sink,
     sink_status,
     wait_equal,

@@ -37,14 +37,13 @@ from cdc_pipeline.connectors.lifecycle import delete_connector
 from cdc_pipeline.connectors.model import TableRef, slot_name
 from cdc_pipeline.observe.status.report import collect_status
 from cdc_pipeline.stack.postgres import BIN_DIR
-from tests.e2e.conftest import settings_env
+from tests.e2e.conftest import pipeline_settings, settings_env
 from tests.e2e.replica import (
     RunningSink,
     duck_connect,
     duck_rows,
     eventually,
     pg_rows,
-    pipeline_settings,
     running_sink,
     sink_metrics_text,
     sink_status,

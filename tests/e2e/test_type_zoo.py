@@ -19,7 +19,8 @@ from cdc_pipeline.connectors.apply import apply_connector
 from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.connectors.preflight import PreflightError, check
-from tests.e2e.replica import duck_connect, eventually, pipeline_settings, running_sink
+from tests.e2e.conftest import pipeline_settings
+from tests.e2e.replica import duck_connect, eventually, running_sink
 
 # (column, declared type, expected reason) for each refusal the contract makes.
 REFUSED = [

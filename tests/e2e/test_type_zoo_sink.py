@@ -25,7 +25,8 @@ from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.connectors.type_contract import BY_TYPNAME, CONTRACT, Outcome
 from cdc_pipeline.sink.widening import normalize_type
-from tests.e2e.replica import RunningSink, duck_connect, pipeline_settings, running_sink
+from tests.e2e.conftest import pipeline_settings
+from tests.e2e.replica import RunningSink, duck_connect, running_sink
 from tests.e2e.type_zoo_cases import CASES, Case
 
 PG = psycopg.Connection[tuple[object, ...]]

@@ -7,7 +7,6 @@ How the layers (cdc.yaml, .env, .credentials, CDC_* environment, flags) are read
 from __future__ import annotations
 
 import json
-import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,8 +18,6 @@ from cdc_pipeline.config import messages
 from cdc_pipeline.config import values as config_values
 from cdc_pipeline.errors import ConfigError
 from cdc_pipeline.sink.policy import OnError, parse_on_error
-
-log = logging.getLogger("cdc_pipeline.config")
 
 ENV_PREFIX = "CDC_"
 SETTINGS_ENV = "CDC_PIPELINE_SETTINGS_JSON"  # the whole settings object, for a process we start (the sink)
