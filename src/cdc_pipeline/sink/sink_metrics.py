@@ -9,6 +9,8 @@ import prometheus_client
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
+from cdc_pipeline.sink.retry import DUCKDB, KAFKA
+
 prometheus_client.disable_created_metrics()  # type: ignore[no-untyped-call]
 
 METRICS_CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4  # the text format every Prometheus scrapes
@@ -65,6 +67,8 @@ class SinkMetrics:
             registry=r,
         )
         self.retries = Counter("cdc_sink_retries", "Retries after transient failures", ("what",), registry=r)
+        for what in (KAFKA, DUCKDB):  # both edges show 0 before any retry
+            self.retrying.labels(what).set(0)
 
 
 def render(registry: CollectorRegistry) -> bytes:

@@ -24,7 +24,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry
 
 from cdc_pipeline.sink.changes import TableChanges
-from cdc_pipeline.sink.retry import DUCKDB, KAFKA, Retrying
+from cdc_pipeline.sink.retry import Retrying
 from cdc_pipeline.sink.sink_metrics import SinkMetrics, render
 
 THROUGHPUT_WINDOW_S = 60.0
@@ -82,8 +82,6 @@ class SinkStats:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
         self.m = SinkMetrics(self.registry)
-        for what in (KAFKA, DUCKDB):
-            self.m.retrying.labels(what).set(0)
         self._lock = threading.Lock()
         self._tables: dict[str, TableStats] = {}
         self._recent: deque[tuple[float, int]] = deque()
