@@ -1,5 +1,7 @@
 from collections.abc import Mapping, Sequence
 
+import cdc_pipeline.arrow_stream
+
 
 class KafkaError(RuntimeError):
     pass
@@ -116,25 +118,36 @@ class ArrowStream:
 class Column:
     """One source column as the batch's schema describes it."""
 
-    @property
-    def name(self) -> str: ...
+    def __init__(self, name: str, duck_type: str, nullable: bool = True, default_sql: str | None = None, key: bool = False) -> None: ...
 
     @property
-    def duck_type(self) -> str: ...
+    def name(self) -> str:
+        """exact source spelling; always quoted in SQL"""
+
+    @property
+    def duck_type(self) -> str:
+        """DuckDB type text: 'DECIMAL(10,2)', 'INTEGER[]', ..."""
 
     @property
     def nullable(self) -> bool: ...
 
     @property
-    def default_sql(self) -> str | None: ...
+    def default_sql(self) -> str | None:
+        """SQL literal of a constant source DEFAULT, for ADD COLUMN ... DEFAULT"""
 
     @property
     def key(self) -> bool: ...
+
+    def __eq__(self, other: object, /) -> bool: ...
+
+    def __hash__(self) -> int: ...
 
     def __repr__(self) -> str: ...
 
 class BadRecord:
     """A record that could not be decoded or applied."""
+
+    def __init__(self, topic: str, partition: int, offset: int, table: str, column: str, reason: str) -> None: ...
 
     @property
     def topic(self) -> str: ...
@@ -146,10 +159,12 @@ class BadRecord:
     def offset(self) -> int: ...
 
     @property
-    def table(self) -> str: ...
+    def table(self) -> str:
+        r"""schema.table when known, else \'\'"""
 
     @property
-    def column(self) -> str: ...
+    def column(self) -> str:
+        r"""when the problem is one column's value, else \'\'"""
 
     @property
     def reason(self) -> str: ...
@@ -158,8 +173,36 @@ class BadRecord:
 
     def __str__(self) -> str: ...
 
+class DroppedEvents:
+    """
+    Events of one table a batch consumed but dropped (see pipeline/position_filter.hpp).
+    """
+
+    def __init__(self, table: str, topic: str, duplicates: int, unapplied: int) -> None: ...
+
+    @property
+    def table(self) -> str:
+        """schema.table"""
+
+    @property
+    def topic(self) -> str: ...
+
+    @property
+    def duplicates(self) -> int:
+        """redelivered events at or below the table's applied position"""
+
+    @property
+    def unapplied(self) -> int:
+        """
+        updates/deletes of a keyless table without a before-image (not REPLICA IDENTITY FULL)
+        """
+
 class TableBatch:
-    """One table's coalesced changes in a batch."""
+    """
+    The coalesced final state of one source table's changes in one batch. Apply truncate (every row goes), then deletes (by key), then upserts (replace the row with that key, or insert it); see cdc_pipeline.sink.batch.
+    """
+
+    def __init__(self, topic: str, source_schema: str, source_table: str, columns: list[Column], key_columns: list[str], *, truncate: bool = False, snapshot_started: bool = False, deletes: cdc_pipeline.arrow_stream.ArrowStreamLike | None = None, upserts: cdc_pipeline.arrow_stream.ArrowStreamLike | None = None, unavailable: list[str] = [], last_lsn: int | None = None, last_source_ts_ms: int | None = None, last_commit_lsn: int | None = None, last_event_lsn: int | None = None, last_tx_id: int | None = None, counts: dict[str, int] = {}) -> None: ...
 
     @property
     def topic(self) -> str: ...
@@ -174,22 +217,39 @@ class TableBatch:
     def columns(self) -> list[Column]: ...
 
     @property
-    def key_columns(self) -> list[str]: ...
+    def key_columns(self) -> list[str]:
+        """empty for a table without a key"""
+
+    @property
+    def schema_fingerprint(self) -> int:
+        """
+        hash of columns and key_columns: equal means the same DDL/DML plan (0: no schema)
+        """
 
     @property
     def truncate(self) -> bool: ...
 
     @property
-    def snapshot_started(self) -> bool: ...
+    def snapshot_started(self) -> bool:
+        """the table's snapshot (re)started in this batch: it replaces the table"""
 
     @property
-    def deletes(self, /) -> ArrowStream | None: ...
+    def deletes(self, /) -> cdc_pipeline.arrow_stream.ArrowStreamLike | None:
+        """
+        key columns (keyed tables) or full before-images (keyless); None when nothing is deleted
+        """
 
     @property
-    def upserts(self, /) -> ArrowStream | None: ...
+    def upserts(self, /) -> cdc_pipeline.arrow_stream.ArrowStreamLike | None:
+        """
+        every column, then a boolean unavailable_mask_name(i) per column named in unavailable
+        """
 
     @property
-    def unavailable(self) -> list[str]: ...
+    def unavailable(self) -> list[str]:
+        """
+        columns holding the unchanged-TOAST placeholder in some row (the DuckDB value is kept)
+        """
 
     @property
     def last_lsn(self) -> int | None: ...
@@ -198,7 +258,10 @@ class TableBatch:
     def last_source_ts_ms(self) -> int | None: ...
 
     @property
-    def last_commit_lsn(self) -> int | None: ...
+    def last_commit_lsn(self) -> int | None:
+        """
+        highest source position (commit LSN) among the streaming events; None for snapshot reads
+        """
 
     @property
     def last_event_lsn(self) -> int | None: ...
@@ -207,35 +270,53 @@ class TableBatch:
     def last_tx_id(self) -> int | None: ...
 
     @property
-    def counts(self, /) -> dict[str, int]: ...
+    def counts(self) -> dict[str, int]:
+        """
+        events per op: c, u, d, r, t; dup = redelivered duplicates skipped; unapplied = keyless updates/deletes without a before-image
+        """
 
     def __repr__(self) -> str: ...
 
 class Batch:
-    """What one next_batch() call consumed, per table and partition."""
+    """
+    One batch: the changes per table (first-seen order) and the next offset of every partition read.
+    """
+
+    def __init__(self, events: int, bytes: int, tables: Sequence[TableBatch], offsets: Sequence[tuple[str, int, int]], error: BadRecord | None = None, dead_lettered: int = 0, dropped: Sequence[DroppedEvents] = []) -> None: ...
 
     @property
-    def tables(self) -> list[TableBatch]: ...
+    def events(self) -> int:
+        """records consumed: changes, tombstones, skips, dead-lettered"""
 
     @property
-    def offsets(self) -> list[tuple[str, int, int]]: ...
+    def bytes(self) -> int:
+        """their key + value bytes"""
 
     @property
-    def events(self) -> int: ...
+    def tables(self) -> list[TableBatch]:
+        """in the order their first event arrived"""
 
     @property
-    def bytes(self) -> int: ...
+    def offsets(self) -> list[tuple[str, int, int]]:
+        """(topic, partition, next offset) of every partition read"""
+
+    @property
+    def error(self) -> BadRecord | None:
+        """policy stop: the batch ends before this record"""
 
     @property
     def dead_lettered(self) -> int: ...
 
     @property
-    def dropped(self) -> list[tuple[str, str, int, int]]: ...
-
-    @property
-    def error(self) -> BadRecord | None: ...
+    def dropped(self) -> list[DroppedEvents]:
+        """tables with dropped events, first-seen order"""
 
     def __repr__(self) -> str: ...
+
+def unavailable_mask_name(index: int) -> str:
+    """
+    Name of the boolean column that marks rows whose column `index` held Debezium's unchanged-TOAST placeholder.
+    """
 
 class Source:
     """Debezium table topics -> coalesced per-table Arrow batches."""

@@ -13,7 +13,7 @@ from typing import Any
 import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
 
-from cdc_pipeline.sink.changes import Column, TableChanges
+from cdc_pipeline.sink.batch import Column, TableBatch
 from cdc_pipeline.sink.duckdb_target import AppliedCounts, DuckDBTarget
 from cdc_pipeline.sink.errors import TableStopError
 from cdc_pipeline.sink.source_catalog import CatalogColumn
@@ -53,9 +53,9 @@ class Catalog:
         return {oid: self.names[oid] for oid in oids if oid in self.names}
 
 
-def changes(columns: Sequence[Column], data: dict[str, list[Any]] | None = None) -> TableChanges:
+def changes(columns: Sequence[Column], data: dict[str, list[Any]] | None = None) -> TableBatch:
     upserts = pa.table({name: pa.array(values) for name, values in data.items()}) if data else None
-    return TableChanges(
+    return TableBatch(
         topic="p.public.t",
         source_schema="public",
         source_table="t",

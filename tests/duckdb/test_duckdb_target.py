@@ -15,7 +15,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
 from pyarrow import MonthDayNano
 
-from cdc_pipeline.sink.changes import Column, TableChanges, unavailable_mask_name
+from cdc_pipeline.sink.batch import Column, TableBatch, unavailable_mask_name
 from cdc_pipeline.sink.duckdb_target import AppliedCounts, DuckDBTarget
 from cdc_pipeline.sink.errors import ApplyError, IncompatibleSchemaChange
 from cdc_pipeline.sink.naming import target_table
@@ -55,9 +55,9 @@ def users(
     schema: str = "public",
     table: str = "users",
     unavailable: Sequence[str] = (),
-) -> TableChanges:
+) -> TableBatch:
     keys = [c.name for c in columns if c.key]
-    return TableChanges(
+    return TableBatch(
         topic=f"dbserver1.{schema}.{table}",
         source_schema=schema,
         source_table=table,
@@ -78,7 +78,7 @@ def target(tmp_path: Path) -> Iterator[DuckDBTarget]:
         yield opened
 
 
-def apply(target: DuckDBTarget, changes: TableChanges) -> AppliedCounts:
+def apply(target: DuckDBTarget, changes: TableBatch) -> AppliedCounts:
     """One batch in one transaction, as the sink loop does it."""
     target.begin()
     target.evolve(changes)
@@ -169,7 +169,7 @@ def test_each_stream_is_exported_once(target: DuckDBTarget) -> None:
 TOASTED = [Column("id", "INTEGER", key=True), Column("doc", "VARCHAR"), Column("n", "INTEGER")]
 
 
-def toasted(ids: list[int], docs: list[str | None], masked: list[bool], n: list[int]) -> TableChanges:
+def toasted(ids: list[int], docs: list[str | None], masked: list[bool], n: list[int]) -> TableBatch:
     data = {"id": ids, "doc": docs, "n": n, unavailable_mask_name(1): masked}
     return users(data, columns=TOASTED, table="docs", unavailable=["doc"])
 
@@ -300,7 +300,7 @@ def test_each_widening_keeps_existing_values(target: DuckDBTarget, case: tuple[A
     old, arrow, value, new, text = case
     before = [Column("id", "INTEGER", key=True), Column("v", old)]
     data = {"id": pa.array([1], pa.int32()), "v": pa.array([value], arrow)}
-    apply(target, TableChanges("t", "public", "w", before, ["id"], upserts=OneShot(pa.table(data))))
+    apply(target, TableBatch("t", "public", "w", before, ["id"], upserts=OneShot(pa.table(data))))
     after = users(columns=[before[0], Column("v", new)], table="w")
     assert len(target.evolve(after)) == 1
     assert rows(target, "SELECT CAST(v AS VARCHAR) FROM w") == [(text,)]
@@ -374,7 +374,7 @@ def test_offsets_survive_close_and_reopen(tmp_path: Path) -> None:
 def test_record_table_accumulates_and_keeps_last_position(target: DuckDBTarget) -> None:
     first = users({"id": [1, 2], "name": ["a", "b"]})
     target.record_table(first, apply(target, first))
-    second = TableChanges("t", "public", "users", USERS, ["id"], deletes=stream({"id": [1]}))
+    second = TableBatch("t", "public", "users", USERS, ["id"], deletes=stream({"id": [1]}))
     target.record_table(second, apply(target, second))
     got = rows(
         target,
@@ -459,10 +459,10 @@ def test_every_contract_type_round_trips_from_arrow(target: DuckDBTarget, step: 
     first = {"id": [1, 2]} | {f"c{i}": [t[2], None] for i, t in enumerate(TYPES)}
     target.begin()
     target.evolve(users(columns=columns, table="types"))
-    target.apply(TableChanges("t", "public", "types", columns, ["id"], upserts=stream(first, schema)))
+    target.apply(TableBatch("t", "public", "types", columns, ["id"], upserts=stream(first, schema)))
     if step == "update":
         second = {"id": [1]} | {f"c{i}": [t[4]] for i, t in enumerate(TYPES)}
-        target.apply(TableChanges("t", "public", "types", columns, ["id"], upserts=stream(second, schema)))
+        target.apply(TableBatch("t", "public", "types", columns, ["id"], upserts=stream(second, schema)))
     target.commit()
     reader = target.cursor()
     reader.execute("SET TimeZone = 'UTC'")

@@ -19,7 +19,7 @@ from cdc_pipeline.observe.endpoint import query_exec
 from cdc_pipeline.observe.endpoint.query_exec import QueryLimits
 from cdc_pipeline.observe.endpoint.server import ObserveServer
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
-from cdc_pipeline.sink.stats import SinkStats, TableBatch
+from cdc_pipeline.sink.stats import AppliedTable, SinkStats
 from tests.duckdb.auth import HEADERS, TOKEN
 from tests.prometheus_text import sample
 
@@ -176,7 +176,7 @@ def test_health_metrics_and_status(served: tuple[ObserveServer, Writer]) -> None
     server, _ = served
     assert httpx.get(f"{server.url}/health").status_code == 503, "starting: not healthy yet"
     server.stats.set_state("running")
-    server.stats.record_batch(3, 0.01, [TableBatch("public.items", {"c": 3}, upserted=3, last_lsn=9)])
+    server.stats.record_batch(3, 0.01, [AppliedTable("public.items", {"c": 3}, upserted=3, last_lsn=9)])
     assert httpx.get(f"{server.url}/health").json() == {"status": "ok", "state": "running"}
     metrics = httpx.get(f"{server.url}/metrics", headers=HEADERS)
     assert metrics.headers["content-type"].startswith("text/plain; version=0.0.4")

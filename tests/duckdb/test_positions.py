@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cdc_pipeline.sink.changes import Column, TableChanges
+from cdc_pipeline.sink.batch import Column, TableBatch
 from cdc_pipeline.sink.duckdb_target import AppliedCounts, DuckDBTarget
 
 
-def changes(**kw: object) -> TableChanges:
+def changes(**kw: object) -> TableBatch:
     base: dict[str, object] = {
         "topic": "p.public.log",
         "source_schema": "public",
@@ -17,7 +17,7 @@ def changes(**kw: object) -> TableChanges:
         "key_columns": [],
     }
     base.update(kw)
-    return TableChanges(**base)  # type: ignore[arg-type]
+    return TableBatch(**base)  # type: ignore[arg-type]
 
 
 def test_position_survives_restart_and_a_snapshot_start_resets_it(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from cdc_pipeline.sink.changes import Column, TableChanges
+from cdc_pipeline.sink.batch import Column, TableBatch
 from cdc_pipeline.sink.errors import ApplyError
 from cdc_pipeline.sink.naming import source_key, target_table
 from cdc_pipeline.sink.policy import OnError
@@ -25,9 +25,9 @@ from cdc_pipeline.sink.target_bookkeeping import AppliedCounts
 USERS, ORDERS = "dbserver1.public.users", "dbserver1.public.orders"
 
 
-def changes(topic: str, rows: int = 1) -> TableChanges:
+def changes(topic: str, rows: int = 1) -> TableBatch:
     table = topic.rsplit(".", 1)[1]
-    return TableChanges(
+    return TableBatch(
         topic=topic,
         source_schema="public",
         source_table=table,
@@ -75,17 +75,17 @@ class FakeTarget:
         state = self.pending or self.committed
         return [(name, t["target"], t["state"]) for name, t in state.tables.items()]
 
-    def evolve(self, changes: TableChanges) -> list[str]:
+    def evolve(self, changes: TableBatch) -> list[str]:
         return []
 
-    def apply(self, changes: TableChanges) -> AppliedCounts:
+    def apply(self, changes: TableBatch) -> AppliedCounts:
         name = source_key(changes.source_schema, changes.source_table)
         if name in self.fail_apply:
             raise self.fail_apply[name]
         self.now.rows[name] = self.now.rows.get(name, 0) + changes.counts["c"]
         return AppliedCounts(upserted=changes.counts["c"], deleted=0)
 
-    def record_table(self, changes: TableChanges, counts: AppliedCounts) -> None:
+    def record_table(self, changes: TableBatch, counts: AppliedCounts) -> None:
         name = source_key(changes.source_schema, changes.source_table)
         target = target_table(changes.source_schema, changes.source_table).sql
         self.now.tables.setdefault(name, {"target": target, "state": "running"})

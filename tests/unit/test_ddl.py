@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cdc_pipeline.sink import bookkeeping, dml
-from cdc_pipeline.sink.changes import Column, TableChanges
+from cdc_pipeline.sink.batch import Column, TableBatch
 from cdc_pipeline.sink.ddl import ExistingColumn, add_column, create_table, plan_evolution
 from cdc_pipeline.sink.errors import IncompatibleSchemaChange
 from cdc_pipeline.sink.naming import TargetTable
@@ -16,8 +16,8 @@ ID = Column("id", "BIGINT", nullable=False, key=True)
 NAME = Column("name", "VARCHAR")
 
 
-def changes(*columns: Column, schema: str = "public", table: str = "users") -> TableChanges:
-    return TableChanges("t", schema, table, list(columns), [c.name for c in columns if c.key])
+def changes(*columns: Column, schema: str = "public", table: str = "users") -> TableBatch:
+    return TableBatch("t", schema, table, list(columns), [c.name for c in columns if c.key])
 
 
 # -- type rules -------------------------------------------------------------------------------------------

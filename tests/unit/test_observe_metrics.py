@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from cdc_pipeline.sink.sink_metrics import METRICS_CONTENT_TYPE
-from cdc_pipeline.sink.stats import SinkStats, TableBatch
+from cdc_pipeline.sink.stats import AppliedTable, SinkStats
 from tests.prometheus_text import parse, sample
 
 
 def test_sink_stats_feed_status_and_metrics() -> None:
     stats = SinkStats()
-    part = TableBatch(
+    part = AppliedTable(
         "public.users", {"c": 3, "u": 1, "d": 1}, upserted=4, deleted=1, last_lsn=42, last_source_ts_ms=0
     )
     stats.record_batch(5, 0.01, [part])
-    stats.record_batch(2, 0.02, [TableBatch("public.users", {"u": 2}, upserted=2)])
+    stats.record_batch(2, 0.02, [AppliedTable("public.users", {"u": 2}, upserted=2)])
     stats.record_dead_letter("dbserver1.public.users")
     stats.set_consumer_lag("dbserver1.public.users", 0, 7)
     stats.record_stopped("public.orders", "column id changed from integer to text")

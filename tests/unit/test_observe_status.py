@@ -22,7 +22,7 @@ from cdc_pipeline.observe.status.tables import (
     table_lag,
 )
 from cdc_pipeline.sink.retry import Retrying
-from cdc_pipeline.sink.stats import SinkStats, TableBatch
+from cdc_pipeline.sink.stats import AppliedTable, SinkStats
 
 NOW = datetime(2024, 5, 1, 12, 0, 10, tzinfo=UTC)
 PAYLOAD: dict[str, Any] = {
@@ -184,7 +184,7 @@ def test_the_view_says_why_there_are_no_tables() -> None:
 
 def test_sink_stats_report_each_tables_recent_throughput() -> None:
     stats = SinkStats()
-    stats.record_batch(5, 0.01, [TableBatch("public.a", {"c": 4}), TableBatch("public.b", {"u": 1})])
+    stats.record_batch(5, 0.01, [AppliedTable("public.a", {"c": 4}), AppliedTable("public.b", {"u": 1})])
     tables = {t["source_table"]: t for t in stats.snapshot()["tables"]}
     rate_a, rate_b = tables["public.a"]["events_per_second"], tables["public.b"]["events_per_second"]
     assert 0 < rate_a <= 4.0 and rate_a == pytest.approx(4 * rate_b, abs=0.01)

@@ -1,4 +1,4 @@
-"""The Python face of the core's source: conversion to TableChanges/Batch, settings wiring, validation.
+"""The Python face of the core's source: conversion to TableBatch/Batch, settings wiring, validation.
 
 No Kafka: batches come from ``batches_from_records`` (the same C++ path as ``Source.next_batch``), and a
 ``Source`` is only created and closed (creating the Kafka clients needs no broker).
@@ -13,7 +13,7 @@ import pytest
 
 from cdc_pipeline import _core
 from cdc_pipeline.config.settings import Settings
-from cdc_pipeline.sink.changes import Column, TableChanges
+from cdc_pipeline.sink.batch import Column, TableBatch
 from cdc_pipeline.sink.source import BadRecord, Batch, Source, _positions, batches_from_records
 
 ENVELOPES = Path(__file__).resolve().parents[2] / "core" / "tests" / "data" / "envelopes"
@@ -33,7 +33,7 @@ def test_batches_convert_to_table_changes() -> None:
     assert batch.offsets == [(TOPIC, 0, 2)]
     assert batch.error is None
     (changes,) = batch.tables
-    assert isinstance(changes, TableChanges)
+    assert isinstance(changes, TableBatch)
     assert (changes.topic, changes.source_schema, changes.source_table) == (TOPIC, "public", "all_types")
     assert changes.columns[0] == Column("id", "INTEGER", nullable=False, default_sql="0", key=True)
     assert changes.key_columns == ["id"]

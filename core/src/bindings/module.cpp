@@ -3,6 +3,7 @@
 
 #include "admin_bindings.hpp"
 #include "arrow_bindings.hpp"
+#include "batch_bindings.hpp"
 #include "bench_bindings.hpp"
 #include "decode_bindings.hpp"
 #include "errors.hpp"
@@ -16,6 +17,7 @@ NB_MODULE(_core, module) {
   cdc::bindings::bind_decode(module);
   cdc::bindings::bind_admin(module);
   cdc::bindings::bind_arrow(module);
+  cdc::bindings::bind_batch(module);
   cdc::bindings::bind_source(module);
   cdc::bindings::bind_bench(module);
 }

@@ -15,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "arrow_bindings.hpp"
+#include "batch_bindings.hpp"
 #include "cdc/pipeline/replay.hpp"
 #include "cdc/pipeline/source.hpp"
 #include "errors.hpp"
@@ -88,91 +88,6 @@ class PySource {
   std::unique_ptr<pipeline::Source> source_;
 };
 
-nb::dict counts_of(const buffer::OpCounts& counts) {
-  nb::dict out;
-  out["c"] = counts.creates;
-  out["u"] = counts.updates;
-  out["d"] = counts.deletes;
-  out["r"] = counts.reads;
-  out["t"] = counts.truncates;
-  out["dup"] = counts.duplicates;
-  out["unapplied"] = counts.unapplied;
-  return out;
-}
-
-void bind_values(nb::module_& module) {
-  nb::class_<pipeline::Column>(module, "Column", "One source column as the batch's schema describes it.")
-      .def_ro("name", &pipeline::Column::name)
-      .def_ro("duck_type", &pipeline::Column::duck_type)
-      .def_ro("nullable", &pipeline::Column::nullable)
-      .def_ro("default_sql", &pipeline::Column::default_sql)
-      .def_ro("key", &pipeline::Column::key)
-      .def("__repr__", [](const pipeline::Column& column) {
-        return "Column(name='" + column.name + "', duck_type='" + column.duck_type + "')";
-      });
-
-  nb::class_<pipeline::BadRecord>(module, "BadRecord", "A record that could not be decoded or applied.")
-      .def_ro("topic", &pipeline::BadRecord::topic)
-      .def_ro("partition", &pipeline::BadRecord::partition)
-      .def_ro("offset", &pipeline::BadRecord::offset)
-      .def_ro("table", &pipeline::BadRecord::table)
-      .def_ro("column", &pipeline::BadRecord::column)
-      .def_ro("reason", &pipeline::BadRecord::reason)
-      .def("describe", &pipeline::BadRecord::describe)
-      .def("__str__", &pipeline::BadRecord::describe);
-
-  nb::class_<pipeline::TableBatch>(module, "TableBatch", "One table's coalesced changes in a batch.")
-      .def_ro("topic", &pipeline::TableBatch::topic)
-      .def_ro("source_schema", &pipeline::TableBatch::source_schema)
-      .def_ro("source_table", &pipeline::TableBatch::source_table)
-      .def_ro("columns", &pipeline::TableBatch::columns)
-      .def_ro("key_columns", &pipeline::TableBatch::key_columns)
-      .def_ro("truncate", &pipeline::TableBatch::truncate)
-      .def_ro("snapshot_started", &pipeline::TableBatch::snapshot_started)
-      .def_prop_ro(
-          "deletes", [](const pipeline::TableBatch& table) { return arrow_stream_or_none(table.deletes); },
-          nb::for_getter(nb::sig("def deletes(self, /) -> ArrowStream | None")))
-      .def_prop_ro(
-          "upserts", [](const pipeline::TableBatch& table) { return arrow_stream_or_none(table.upserts); },
-          nb::for_getter(nb::sig("def upserts(self, /) -> ArrowStream | None")))
-      .def_ro("unavailable", &pipeline::TableBatch::unavailable)
-      .def_ro("last_lsn", &pipeline::TableBatch::last_lsn)
-      .def_ro("last_source_ts_ms", &pipeline::TableBatch::last_source_ts_ms)
-      .def_ro("last_commit_lsn", &pipeline::TableBatch::last_commit_lsn)
-      .def_ro("last_event_lsn", &pipeline::TableBatch::last_event_lsn)
-      .def_ro("last_tx_id", &pipeline::TableBatch::last_tx_id)
-      .def_prop_ro(
-          "counts", [](const pipeline::TableBatch& table) { return counts_of(table.counts); },
-          nb::for_getter(nb::sig("def counts(self, /) -> dict[str, int]")))
-      .def("__repr__", [](const pipeline::TableBatch& table) {
-        return "TableBatch(topic='" + table.topic +
-               "', upserts=" + std::to_string(table.upserts ? table.upserts->num_rows() : 0) +
-               ", deletes=" + std::to_string(table.deletes ? table.deletes->num_rows() : 0) +
-               ", truncate=" + (table.truncate ? "True" : "False") + ")";
-      });
-
-  nb::class_<pipeline::Batch>(module, "Batch",
-                              "What one next_batch() call consumed, per table and partition.")
-      .def_ro("tables", &pipeline::Batch::tables)
-      .def_prop_ro("offsets", [](const pipeline::Batch& batch) { return to_tuples(batch.offsets); })
-      .def_ro("events", &pipeline::Batch::events)
-      .def_ro("bytes", &pipeline::Batch::bytes)
-      .def_ro("dead_lettered", &pipeline::Batch::dead_lettered)
-      .def_prop_ro("dropped",
-                   [](const pipeline::Batch& batch) {
-                     std::vector<std::tuple<std::string, std::string, std::int64_t, std::int64_t>> out;
-                     for (const auto& d : batch.dropped)
-                       out.emplace_back(d.table, d.topic, d.duplicates, d.unapplied);
-                     return out;
-                   })
-      .def_ro("error", &pipeline::Batch::error)
-      .def("__repr__", [](const pipeline::Batch& batch) {
-        return "Batch(events=" + std::to_string(batch.events) +
-               ", tables=" + std::to_string(batch.tables.size()) +
-               ", error=" + (batch.error ? "'" + batch.error->describe() + "'" : std::string("None")) + ")";
-      });
-}
-
 void bind_source_class(nb::module_& module) {
   nb::class_<PySource>(module, "Source", "Debezium table topics -> coalesced per-table Arrow batches.")
       .def(nb::init<const kafka::ConfigMap&, const std::string&, const std::vector<std::string>&,
@@ -196,9 +111,9 @@ void bind_source_class(nb::module_& module) {
       .def(
           "next_batch",
           [](PySource& self, std::size_t max_events, std::size_t max_bytes, int max_wait_ms) {
-            return unwrap(self.run([&](pipeline::Source& source) {
+            return to_python(unwrap(self.run([&](pipeline::Source& source) {
               return source.next_batch(max_events, max_bytes, max_wait_ms);
-            }));
+            })));
           },
           nb::arg("max_events"), nb::arg("max_bytes"), nb::arg("max_wait_ms"))
       .def(
@@ -245,7 +160,6 @@ kafka::Message to_message(const nb::handle& item) {
 }  // namespace
 
 void bind_source(nb::module_& module) {
-  bind_values(module);
   bind_source_class(module);
   module.def(
       "batches_from_records",
@@ -257,7 +171,9 @@ void bind_source(nb::module_& module) {
           nb::gil_scoped_release release;
           return pipeline::batches_from_records(std::move(messages), max_events);
         }();
-        return unwrap(std::move(batches));
+        std::vector<PyBatch> out;
+        for (pipeline::Batch& batch : unwrap(std::move(batches))) out.push_back(to_python(std::move(batch)));
+        return out;
       },
       nb::arg("records"), nb::arg("max_events") = 100'000,
       nb::sig("def batches_from_records(records: list[tuple[str, int, int, bytes | None, bytes | None]], "

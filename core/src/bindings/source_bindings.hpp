@@ -1,4 +1,4 @@
-// Python bindings for cdc::pipeline: Source (Kafka -> batches), Batch, TableBatch, Column, BadRecord, and
+// Python bindings for cdc::pipeline: Source (Kafka -> batches, as batch_bindings.hpp binds them) and
 // batches_from_records (the same path without Kafka, for tests and diagnostics).
 #pragma once
 

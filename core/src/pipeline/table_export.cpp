@@ -136,6 +136,7 @@ Result<TableBatch> export_table(const buffer::TableBuffer& buffer) {
   const std::vector<const types::Row*> upserts = buffer.upserts();
   batch.columns = describe_columns(schema, upserts);
   for (std::size_t index : schema.key_indexes) batch.key_columns.push_back(schema.fields[index].name);
+  batch.schema_fingerprint = pipeline::schema_fingerprint(batch.columns, batch.key_columns);
 
   if (!upserts.empty()) {
     CDC_ASSIGN_OR_RETURN(batch.upserts, export_upserts(schema, upserts, batch.unavailable));

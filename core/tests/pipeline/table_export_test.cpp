@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
 #include "support/arrow_read.hpp"
 #include "support/events.hpp"
 
@@ -45,6 +49,45 @@ TEST(TableExportTest, DescribesColumnsAndKeys) {
   EXPECT_EQ(batch->upserts->num_rows(), 1);
   EXPECT_TRUE(batch->unavailable.empty());
   EXPECT_EQ(batch->counts.creates, 1);
+}
+
+// The fingerprint a target plans by: equal for two batches of one schema, different when any planned
+// attribute of a column or the key changes (a truncate without a schema has none).
+TEST(TableExportTest, SchemaFingerprintFollowsEveryPlannedAttribute) {
+  auto exported = [](std::int64_t id) {
+    buffer::TableBuffer buffer = users_buffer();
+    add(buffer, upsert(id, text("a"), null_cell()));
+    Result<TableBatch> batch = export_table(buffer);
+    EXPECT_TRUE(batch.is_ok());
+    return *batch;
+  };
+  const TableBatch first = exported(1);
+  EXPECT_EQ(first.schema_fingerprint, exported(2).schema_fingerprint);
+  EXPECT_EQ(first.schema_fingerprint, schema_fingerprint(first.columns, first.key_columns));
+
+  std::vector<std::uint64_t> seen{first.schema_fingerprint};
+  auto changed = [&](auto edit) {
+    std::vector<Column> columns = first.columns;
+    std::vector<std::string> keys = first.key_columns;
+    edit(columns, keys);
+    seen.push_back(schema_fingerprint(columns, keys));
+  };
+  changed([](auto& c, auto&) { c[1].name = "Name"; });
+  changed([](auto& c, auto&) { c[1].duck_type = "INTEGER"; });
+  changed([](auto& c, auto&) { c[1].nullable = !c[1].nullable; });
+  changed([](auto& c, auto&) { c[1].default_sql = "'x'"; });
+  changed([](auto& c, auto&) { c[1].key = true; });
+  changed([](auto& c, auto& k) { k.push_back(c[1].name); });
+  changed([](auto& c, auto&) { c.pop_back(); });
+  changed([](auto& c, auto&) { std::swap(c[1], c[2]); });
+  std::sort(seen.begin(), seen.end());
+  EXPECT_EQ(std::adjacent_find(seen.begin(), seen.end()), seen.end()) << "two different schemas collided";
+
+  buffer::TableBuffer truncated = users_buffer();
+  add(truncated, make_event({.kind = EventKind::kTruncate}));
+  Result<TableBatch> none = export_table(truncated);
+  ASSERT_TRUE(none.is_ok());
+  EXPECT_EQ(none->schema_fingerprint, 0U);
 }
 
 TEST(TableExportTest, PlaceholderColumnsGetAMask) {

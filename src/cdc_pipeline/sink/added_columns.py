@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pyarrow as pa  # type: ignore[import-untyped]
 
 import duckdb
-from cdc_pipeline.sink.changes import Column, TableChanges
+from cdc_pipeline.sink.batch import Column, TableBatch
 from cdc_pipeline.sink.defaults import is_constant_default
 from cdc_pipeline.sink.errors import ApplyError, TableStopError
 from cdc_pipeline.sink.naming import TargetTable, quote_ident, source_key
@@ -59,7 +59,7 @@ def reads_back_from_text(duck_type: str) -> bool:
     return normal in _TEXT_EXACT or decimal_parts(normal) is not None
 
 
-def agreed(catalog: SourceCatalog, target: DuckDBTarget, changes: TableChanges, item: Added) -> Added:
+def agreed(catalog: SourceCatalog, target: DuckDBTarget, changes: TableBatch, item: Added) -> Added:
     """A constant DEFAULT fills existing rows only when PostgreSQL says they hold it (``attmissingval``:
     ``SET DEFAULT`` since the ``ADD COLUMN`` changes the catalog, not those rows) and Debezium's value is
     the same; otherwise the rows are backfilled."""
@@ -95,7 +95,7 @@ def agreed(catalog: SourceCatalog, target: DuckDBTarget, changes: TableChanges, 
 
 
 def fill(
-    catalog: SourceCatalog, target: DuckDBTarget, changes: TableChanges, table: TargetTable, item: Added
+    catalog: SourceCatalog, target: DuckDBTarget, changes: TableBatch, table: TargetTable, item: Added
 ) -> None:
     source = source_key(changes.source_schema, changes.source_table)
     name = item.column.name
@@ -120,7 +120,7 @@ def fill(
 
 
 def _backfill(
-    catalog: SourceCatalog, target: DuckDBTarget, changes: TableChanges, table: TargetTable, column: Column
+    catalog: SourceCatalog, target: DuckDBTarget, changes: TableBatch, table: TargetTable, column: Column
 ) -> int:
     source = source_key(changes.source_schema, changes.source_table)
     keys = list(changes.key_columns)
@@ -183,7 +183,7 @@ def _why_backfill(item: Added) -> str:
     return f"its DEFAULT {item.expression} is not a constant"
 
 
-def check_backfills(source: str, changes: TableChanges, added: Sequence[Added]) -> None:
+def check_backfills(source: str, changes: TableBatch, added: Sequence[Added]) -> None:
     """Refuse, before any statement runs, a backfill that could not be exact."""
     for item in added:
         if item.fill != "backfill":

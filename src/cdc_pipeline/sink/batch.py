@@ -1,114 +1,67 @@
-"""The core's batch as the sink's values: :class:`Batch` (per table a
-:class:`~cdc_pipeline.sink.changes.TableChanges`), :class:`BadRecord` and :class:`DroppedEvents`, converted
-once per table and per batch (the Arrow streams are passed through, nothing per row).
+"""What the C++ core hands the sink: the one contract between the two sides, used as the core binds it.
+
+The core decodes and coalesces Debezium events per table (last write wins per key; a delete after an upsert
+wins; a truncate drops the rows before it) and exports the result as Arrow C streams. One
+``next_batch()`` returns a :class:`Batch`: per table a :class:`TableBatch` (its :class:`Column` list, its
+``deletes``/``upserts`` streams and its source positions), the next offset of every partition read, the
+:class:`BadRecord` it stopped before (policy ``stop``) and the :class:`DroppedEvents` it skipped. These are
+``_core``'s own types (``core/include/cdc/pipeline/batch.hpp``); a test or tool builds them with the same
+constructors, passing any :class:`~cdc_pipeline.arrow_stream.ArrowStreamLike` (a pyarrow Table) as rows.
+
+Apply a table batch in this order: ``truncate`` (every row goes), then ``deletes`` (by key), then ``upserts``
+(replace the row with that key, or insert it). For a column named in ``unavailable``, ``upserts`` carries a
+boolean column :func:`unavailable_mask_name` ``(i)`` (``i`` = the column's index in ``columns``); where it is
+true the row's value for that column was not sent (unchanged TOAST) and the value already in DuckDB is kept.
+Tables without a key (``key_columns`` empty): ``deletes`` holds full before-images (each removes one
+matching row) and ``upserts`` rows are appended. ``schema_fingerprint`` changes exactly when the columns or
+the key do, so a target re-plans only then.
+
+Arrow types produced by the core, per DuckDB column type (``Column.duck_type``):
+
+==========================  =====================================================
+DuckDB type                 Arrow type in ``upserts`` / ``deletes``
+==========================  =====================================================
+SMALLINT/INTEGER/BIGINT     int16 / int32 / int64
+REAL / DOUBLE / BOOLEAN     float32 / float64 / bool
+DECIMAL(p,s)  (p <= 38)     decimal128(p, s); utf8 (exact text) for ``numeric`` without precision, which
+                            a batch declares DECIMAL(38,18) only when every value in it fits, else VARCHAR
+VARCHAR, JSON, UUID, TIMETZ utf8 (the target casts to the column type)
+BIT                         utf8 of '0'/'1' characters
+BLOB                        binary
+DATE                        date32
+TIME                        time64[us]
+TIMESTAMP / TIMESTAMPTZ     timestamp[us] / timestamp[us, tz=UTC] (±infinity as DuckDB's infinities)
+INTERVAL                    month_day_nano interval
+T[]                         list<T's Arrow type>
+==========================  =====================================================
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from cdc_pipeline import _core
-from cdc_pipeline.sink.changes import Column, TableChanges
+from cdc_pipeline._core import BadRecord, Batch, Column, DroppedEvents, TableBatch, unavailable_mask_name
+from cdc_pipeline.arrow_stream import ArrowStreamLike
 
 Offset = tuple[str, int, int]  # topic, partition, next offset to read
-
-
-@dataclass  # not frozen: it satisfies sink.errors.BadRecordLike, whose attributes are plain
-class BadRecord:
-    """A record the core could not decode or convert: where it is and why."""
-
-    topic: str
-    partition: int
-    offset: int
-    table: str
-    column: str
-    reason: str
-
-    def describe(self) -> str:
-        where = f"topic {self.topic!r} partition {self.partition} offset {self.offset}"
-        what = ", ".join(
-            part
-            for part in (
-                f"table {self.table}" if self.table else "",
-                f"column {self.column!r}" if self.column else "",
-            )
-            if part
-        )
-        return f"{where}{f' ({what})' if what else ''}: {self.reason}"
-
-
-@dataclass(frozen=True)
-class Batch:
-    """One batch: the changes per table (first-seen order) and the next offset of every partition read."""
-
-    events: int
-    bytes: int
-    tables: list[TableChanges]
-    offsets: list[Offset]
-    error: BadRecord | None = None
-    dead_lettered: int = 0
-    dropped: list[DroppedEvents] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class DroppedEvents:
-    """Events of one table a batch consumed but dropped (see ``pipeline/position_filter.hpp``)."""
-
-    table: str  # schema.table
-    topic: str
-    duplicates: int  # redelivered events at or below the table's applied position
-    unapplied: int  # updates/deletes of a keyless table without a before-image (not REPLICA IDENTITY FULL)
-
-
-def table_changes(table: _core.TableBatch) -> TableChanges:
-    """One core table batch as the sink's :class:`TableChanges` (the Arrow streams are passed through)."""
-    return TableChanges(
-        topic=table.topic,
-        source_schema=table.source_schema,
-        source_table=table.source_table,
-        columns=[
-            Column(
-                name=c.name, duck_type=c.duck_type, nullable=c.nullable, default_sql=c.default_sql, key=c.key
-            )
-            for c in table.columns
-        ],
-        key_columns=list(table.key_columns),
-        truncate=table.truncate,
-        snapshot_started=table.snapshot_started,
-        deletes=table.deletes,
-        upserts=table.upserts,
-        unavailable=list(table.unavailable),
-        last_lsn=table.last_lsn,
-        last_source_ts_ms=table.last_source_ts_ms,
-        last_commit_lsn=table.last_commit_lsn,
-        last_event_lsn=table.last_event_lsn,
-        last_tx_id=table.last_tx_id,
-        counts=dict(table.counts),
-    )
-
-
-def bad_record(error: _core.BadRecord | None) -> BadRecord | None:
-    if error is None:
-        return None
-    return BadRecord(error.topic, error.partition, error.offset, error.table, error.column, error.reason)
-
-
-def to_batch(batch: _core.Batch) -> Batch:
-    """A core batch as the sink's :class:`Batch`."""
-    return Batch(
-        events=batch.events,
-        bytes=batch.bytes,
-        tables=[table_changes(table) for table in batch.tables],
-        offsets=list(batch.offsets),
-        error=bad_record(batch.error),
-        dead_lettered=batch.dead_lettered,
-        dropped=[DroppedEvents(*dropped) for dropped in batch.dropped],
-    )
 
 
 def batches_from_records(
     records: Iterable[tuple[str, int, int, bytes | None, bytes | None]], max_events: int = 100_000
 ) -> list[Batch]:
     """Decode and batch ``(topic, partition, offset, key, value)`` records without Kafka (tests, tools)."""
-    return [to_batch(batch) for batch in _core.batches_from_records(list(records), max_events)]
+    return _core.batches_from_records(list(records), max_events)
+
+
+__all__ = [
+    "ArrowStreamLike",
+    "BadRecord",
+    "Batch",
+    "Column",
+    "DroppedEvents",
+    "Offset",
+    "TableBatch",
+    "batches_from_records",
+    "unavailable_mask_name",
+]

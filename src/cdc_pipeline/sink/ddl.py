@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from cdc_pipeline.sink.changes import Column, TableChanges
+from cdc_pipeline.sink.batch import Column, TableBatch
 from cdc_pipeline.sink.errors import IncompatibleSchemaChange
 from cdc_pipeline.sink.naming import TargetTable, quote_ident, source_key, target_table
 from cdc_pipeline.sink.widening import TypeChange, type_change
@@ -87,7 +87,7 @@ def _evolve_column(table: TargetTable, source: str, column: Column, current: Exi
 
 
 def plan_evolution(
-    changes: TableChanges, existing: Sequence[ExistingColumn], no_default: Collection[str] = ()
+    changes: TableBatch, existing: Sequence[ExistingColumn], no_default: Collection[str] = ()
 ) -> list[str]:
     """The DDL that makes the DuckDB table (``existing`` columns; empty when absent) hold ``changes``.
 

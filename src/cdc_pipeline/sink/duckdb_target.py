@@ -24,9 +24,10 @@ from types import TracebackType
 import duckdb
 from cdc_pipeline.errors import CdcError
 from cdc_pipeline.sink import bookkeeping, dml, schema_follow, schema_tables
-from cdc_pipeline.sink.changes import ArrowStream, TableChanges, unavailable_mask_name
+from cdc_pipeline.sink.batch import ArrowStreamLike, TableBatch, unavailable_mask_name
 from cdc_pipeline.sink.ddl import ExistingColumn
 from cdc_pipeline.sink.errors import ApplyError
+from cdc_pipeline.sink.known_schemas import KnownSchemas
 from cdc_pipeline.sink.naming import TargetTable, source_key, target_table
 from cdc_pipeline.sink.source_catalog import SourceCatalog
 from cdc_pipeline.sink.target_bookkeeping import AppliedCounts, BookkeepingWrites
@@ -81,6 +82,7 @@ class DuckDBTarget(BookkeepingWrites):
         self._conn = self._root.cursor()  # the one writer; replaced by abandon() when DuckDB broke it
         self._streams = 0
         self._follower = schema_follow.SchemaFollower(catalog)
+        self._known = KnownSchemas()
         for statement in (*bookkeeping.CREATE, *schema_tables.CREATE):
             self._conn.execute(statement)
 
@@ -120,6 +122,7 @@ class DuckDBTarget(BookkeepingWrites):
         COMMIT, ``connection is busy``), the writer connection is replaced by a fresh one on the same
         database (same settings, so the readers' lock-down holds), which has no transaction.
         """
+        self._known.forget()
         try:
             self._conn.rollback()
         except duckdb.Error as exc:
@@ -139,6 +142,7 @@ class DuckDBTarget(BookkeepingWrites):
         self._conn.commit()
 
     def rollback(self) -> None:
+        self._known.forget()
         self._conn.rollback()
 
     # -- schema ----------------------------------------------------------------------------------------
@@ -150,8 +154,12 @@ class DuckDBTarget(BookkeepingWrites):
             ExistingColumn(name, duck_type, nullable, default) for name, duck_type, nullable, default in rows
         ]
 
-    def evolve(self, changes: TableChanges) -> list[str]:
-        """Create or alter the table so it holds ``changes`` (see :mod:`.ddl`); returns the DDL run."""
+    def evolve(self, changes: TableBatch) -> list[str]:
+        """Create or alter the table so it holds ``changes`` (see :mod:`.ddl`); returns the DDL run. A schema
+        applied before in a committed batch (:mod:`.known_schemas`) needs nothing."""
+        source = source_key(changes.source_schema, changes.source_table)
+        if self._known.columns(source, changes.schema_fingerprint) is not None:
+            return []
         table = target_table(changes.source_schema, changes.source_table)
         existing = self.existing_columns(table)
         if not existing and not changes.columns:
@@ -183,7 +191,7 @@ class DuckDBTarget(BookkeepingWrites):
 
     # -- rows ------------------------------------------------------------------------------------------
 
-    def apply(self, changes: TableChanges) -> AppliedCounts:
+    def apply(self, changes: TableBatch) -> AppliedCounts:
         """Truncate, then deletes, then upserts (DESIGN.md's order); the rules are in :mod:`.dml`."""
         source = source_key(changes.source_schema, changes.source_table)
         if not changes.columns and not self.existing_columns(
@@ -203,7 +211,7 @@ class DuckDBTarget(BookkeepingWrites):
             )
         return AppliedCounts(upserted=upserted, deleted=deleted, truncated=truncated)
 
-    def _replace(self, source: str, shape: dml.BatchShape, stream: ArrowStream) -> int:
+    def _replace(self, source: str, shape: dml.BatchShape, stream: ArrowStreamLike) -> int:
         """Upsert by staging the batch, deleting its keys and inserting it (see :mod:`.dml`)."""
         with self._registered(stream) as name:
             staged = f"{name}_staged"
@@ -213,10 +221,14 @@ class DuckDBTarget(BookkeepingWrites):
         self._count(source, "upsert rows", dml.drop_staged(staged))
         return upserted
 
-    def _shape(self, changes: TableChanges, source: str) -> dml.BatchShape:
+    def _shape(self, changes: TableBatch, source: str) -> dml.BatchShape:
         """Pair each source column with its DuckDB column type (which may be wider than the source's)."""
         table = target_table(changes.source_schema, changes.source_table)
-        existing = {c.name.lower(): c for c in self.existing_columns(table)}
+        columns = self._known.columns(source, changes.schema_fingerprint)
+        if columns is None:
+            columns = self.existing_columns(table)
+            self._known.remember(source, changes.schema_fingerprint, columns)
+        existing = {c.name.lower(): c for c in columns}
         missing = [c.name for c in changes.columns if c.name.lower() not in existing]
         if missing:
             raise ApplyError(
@@ -242,7 +254,7 @@ class DuckDBTarget(BookkeepingWrites):
     def _upsert_sql(shape: dml.BatchShape, stream: str) -> str:
         return dml.merge_upserts(shape, stream) if shape.keys else dml.append_rows(shape, stream)
 
-    def _scan(self, source: str, step: str, stream: ArrowStream | None, sql: Callable[[str], str]) -> int:
+    def _scan(self, source: str, step: str, stream: ArrowStreamLike | None, sql: Callable[[str], str]) -> int:
         """Run the one statement that reads ``stream``; 0 when there is no stream."""
         if stream is None:
             return 0
@@ -250,7 +262,7 @@ class DuckDBTarget(BookkeepingWrites):
             return self._count(source, step, sql(name))
 
     @contextmanager
-    def _registered(self, stream: ArrowStream) -> Iterator[str]:
+    def _registered(self, stream: ArrowStreamLike) -> Iterator[str]:
         """Register the stream's capsule (one export: see the module docstring) under a fresh name.
 
         Registration is transactional: after a failed statement DuckDB refuses the unregister (the transaction
@@ -278,6 +290,7 @@ class DuckDBTarget(BookkeepingWrites):
         target = target_table(schema, table)
         if not self.existing_columns(target):
             return False
+        self._known.forget(source_key(schema, table))
         self._count(source_key(schema, table), "drop it", f"DROP TABLE {target.sql}")
         self._follower.forget(self, source_key(schema, table))
         return True

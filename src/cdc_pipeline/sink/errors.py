@@ -101,9 +101,17 @@ class BadRecordError(CdcError):
 
 
 class BadRecordLike(Protocol):
-    topic: str
-    partition: int
-    offset: int
-    table: str
-    column: str
-    reason: str
+    """Where a bad record is and why (``_core.BadRecord``; this module imports nothing of the core)."""
+
+    @property
+    def topic(self) -> str: ...
+    @property
+    def partition(self) -> int: ...
+    @property
+    def offset(self) -> int: ...
+    @property
+    def table(self) -> str: ...
+    @property
+    def column(self) -> str: ...
+    @property
+    def reason(self) -> str: ...

@@ -14,7 +14,7 @@ from cdc_pipeline.sink.errors import TableStopError
 from cdc_pipeline.sink.naming import source_key, target_table
 
 if TYPE_CHECKING:
-    from cdc_pipeline.sink.changes import TableChanges
+    from cdc_pipeline.sink.batch import TableBatch
     from cdc_pipeline.sink.duckdb_target import DuckDBTarget
 
 
@@ -32,7 +32,7 @@ def owner_of_target(rows: list[tuple[object, ...]], source: str, target_sql: str
     return None
 
 
-def refuse_merged_table(target: DuckDBTarget, changes: TableChanges) -> None:
+def refuse_merged_table(target: DuckDBTarget, changes: TableBatch) -> None:
     source = source_key(changes.source_schema, changes.source_table)
     table = target_table(changes.source_schema, changes.source_table)
     owner = owner_of_target(target.table_rows(), source, table.sql)

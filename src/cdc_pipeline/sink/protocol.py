@@ -11,7 +11,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from cdc_pipeline.sink.changes import TableChanges
+from cdc_pipeline.sink.batch import TableBatch
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
 from cdc_pipeline.sink.errors import (
     ApplyError,
@@ -23,7 +23,7 @@ from cdc_pipeline.sink.errors import (
 from cdc_pipeline.sink.merge_guard import refuse_merged_table
 from cdc_pipeline.sink.policy import OnError
 from cdc_pipeline.sink.source import BadRecord, Batch, DroppedEvents, Source
-from cdc_pipeline.sink.stats import TableBatch
+from cdc_pipeline.sink.stats import AppliedTable
 
 Offset = tuple[str, int, int]  # topic, partition, next offset to read
 
@@ -38,7 +38,7 @@ class BatchOutcome:
     tables: list[str] = field(default_factory=list)
     stopped: dict[str, str] = field(default_factory=dict)  # table -> reason, newly stopped in this batch
     bad_record: BadRecord | None = None  # policy `stop-sink`: the record the batch ended before
-    table_stats: list[TableBatch] = field(default_factory=list)
+    table_stats: list[AppliedTable] = field(default_factory=list)
     dropped: list[DroppedEvents] = field(default_factory=list)  # duplicates and unappliable keyless changes
     apply_s: float = 0.0
 
@@ -134,7 +134,7 @@ def _stop_after_rollback(
 
 
 def _apply_tables(
-    target: DuckDBTarget, tables: Sequence[TableChanges], stopped: dict[str, str], outcome: BatchOutcome
+    target: DuckDBTarget, tables: Sequence[TableBatch], stopped: dict[str, str], outcome: BatchOutcome
 ) -> set[str]:
     """Apply each table's changes; returns the topics held back (stopped tables)."""
     held_back: set[str] = set()
@@ -161,7 +161,7 @@ def _apply_tables(
         outcome.deleted += counts.deleted
         outcome.tables.append(name)
         outcome.table_stats.append(
-            TableBatch.from_changes(changes, counts.upserted, counts.deleted + counts.truncated)
+            AppliedTable.from_changes(changes, counts.upserted, counts.deleted + counts.truncated)
         )
     return held_back
 

@@ -40,7 +40,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from cdc_pipeline.sink import added_columns
-from cdc_pipeline.sink.changes import TableChanges
+from cdc_pipeline.sink.batch import TableBatch
 from cdc_pipeline.sink.ddl import ExistingColumn, plan_evolution, rename_column
 from cdc_pipeline.sink.errors import TableStopError
 from cdc_pipeline.sink.naming import TargetTable, source_key, target_table
@@ -73,7 +73,7 @@ class SchemaFollower:
         self._bootstrapped: set[str] = set()
 
     def evolve(
-        self, target: DuckDBTarget, changes: TableChanges, existing: Sequence[ExistingColumn]
+        self, target: DuckDBTarget, changes: TableBatch, existing: Sequence[ExistingColumn]
     ) -> list[str]:
         table = target_table(changes.source_schema, changes.source_table)
         source = source_key(changes.source_schema, changes.source_table)
@@ -116,14 +116,14 @@ class SchemaFollower:
 
     # -- identities ------------------------------------------------------------------------------------
 
-    def _catalog_columns(self, changes: TableChanges) -> list[CatalogColumn]:
+    def _catalog_columns(self, changes: TableBatch) -> list[CatalogColumn]:
         assert self.catalog is not None
         try:
             return self.catalog.columns(changes.source_schema, changes.source_table)
         except CatalogUnavailable as exc:
             raise stop_unasked(changes, exc) from exc
 
-    def _record_when_catalog_agrees(self, target: DuckDBTarget, changes: TableChanges) -> None:
+    def _record_when_catalog_agrees(self, target: DuckDBTarget, changes: TableBatch) -> None:
         """Store attnums when the catalog's columns are exactly the event's (else events lag the catalog)."""
         source = source_key(changes.source_schema, changes.source_table)
         self._bootstrapped.add(source)
@@ -150,7 +150,7 @@ class SchemaFollower:
         for column in columns:
             target.execute(source, "record column ids", STORE_ID, [source, column.name, column.attnum])
 
-    def _bootstrap(self, target: DuckDBTarget, changes: TableChanges) -> None:
+    def _bootstrap(self, target: DuckDBTarget, changes: TableBatch) -> None:
         """Tables created before identities were recorded get them once per sink run, when safe."""
         source = source_key(changes.source_schema, changes.source_table)
         if source in self._bootstrapped or self.catalog is None:
@@ -163,7 +163,7 @@ class SchemaFollower:
     def _follow(
         self,
         target: DuckDBTarget,
-        changes: TableChanges,
+        changes: TableBatch,
         table: TargetTable,
         existing: Sequence[ExistingColumn],
     ) -> list[str]:
@@ -231,7 +231,7 @@ class SchemaFollower:
 
 
 def _unchanged(
-    changes: TableChanges, existing: Sequence[ExistingColumn], stored: Sequence[tuple[object, ...]]
+    changes: TableBatch, existing: Sequence[ExistingColumn], stored: Sequence[tuple[object, ...]]
 ) -> bool:
     """Nothing to ask the catalog: every event column is a DuckDB column, and their recorded attnums rise in
     the event's order (which is attnum order), so no two names changed places (a swap, a dropped column

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cdc_pipeline.sink.changes import TableChanges
+from cdc_pipeline.sink.batch import TableBatch
 from cdc_pipeline.sink.errors import TableStopError
 from cdc_pipeline.sink.naming import BOOKKEEPING_SCHEMA, quote_ident, source_key
 from cdc_pipeline.sink.source_catalog import CatalogUnavailable
@@ -61,7 +61,7 @@ def resnapshot_fix(source: str) -> str:
     return f"rebuild it from a fresh snapshot with `cdc tables resnapshot {source}`"
 
 
-def stop_unasked(changes: TableChanges, exc: CatalogUnavailable) -> TableStopError:
+def stop_unasked(changes: TableBatch, exc: CatalogUnavailable) -> TableStopError:
     source = source_key(changes.source_schema, changes.source_table)
     return TableStopError(
         f"table {source}: the columns of its events changed (now "

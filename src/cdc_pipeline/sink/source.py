@@ -1,8 +1,8 @@
-"""The sink's source of batches: the C++ ``_core.Source`` with the settings wired in, its results as the
-sink's own types (:mod:`cdc_pipeline.sink.batch`: :class:`Batch`, :class:`BadRecord`, re-exported here).
+"""The sink's source of batches: the C++ ``_core.Source`` with the settings wired in. Its results are the
+core's own types (:mod:`cdc_pipeline.sink.batch`: :class:`Batch`, :class:`BadRecord`, re-exported here).
 
-Everything per row happens in C++ (poll, decode, coalesce, Arrow export); this module converts per table and
-per batch only. What the core guarantees (see ``core/include/cdc/pipeline/source.hpp`` and ``batcher.hpp``):
+Everything per row happens in C++ (poll, decode, coalesce, Arrow export); nothing is converted here. What
+the core guarantees (see ``core/include/cdc/pipeline/source.hpp`` and ``batcher.hpp``):
 
 - every partition of every ``<prefix>.<schema>.<table>`` topic is assigned explicitly at the offset DuckDB
   committed (or the beginning), new tables are found by themselves, and an offset that aged out of Kafka's
@@ -22,15 +22,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from cdc_pipeline import _core, kafka_limits
-from cdc_pipeline.sink.batch import (
-    BadRecord,
-    Batch,
-    DroppedEvents,
-    Offset,
-    batches_from_records,
-    table_changes,
-    to_batch,
-)
+from cdc_pipeline.sink.batch import BadRecord, Batch, DroppedEvents, Offset, batches_from_records
 from cdc_pipeline.sink.policy import OnError, core_policy
 from cdc_pipeline.sink.retry import (
     KAFKA,
@@ -153,7 +145,7 @@ class Source:
         terminal KafkaError is raised as it is (the sink loop turns it into one line)."""
         while True:
             try:
-                batch = to_batch(self._core.next_batch(self.max_events, self.max_bytes, self.max_wait_ms))
+                batch = self._core.next_batch(self.max_events, self.max_bytes, self.max_wait_ms)
             except _core.KafkaError as exc:
                 if isinstance(classify(exc), Terminal):
                     raise
@@ -207,6 +199,4 @@ __all__ = [
     "Offset",
     "Source",
     "batches_from_records",
-    "table_changes",
-    "to_batch",
 ]

@@ -23,7 +23,7 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry
 
-from cdc_pipeline.sink.changes import TableChanges
+from cdc_pipeline.sink.batch import TableBatch
 from cdc_pipeline.sink.retry import Retrying
 from cdc_pipeline.sink.sink_metrics import SinkMetrics, render
 
@@ -32,7 +32,7 @@ OPS = {"c": "create", "u": "update", "d": "delete", "r": "read", "t": "truncate"
 
 
 @dataclass(frozen=True)
-class TableBatch:
+class AppliedTable:
     """One table's part of one committed batch."""
 
     source_table: str  # schema.table, as in _cdc.tables
@@ -43,8 +43,8 @@ class TableBatch:
     last_source_ts_ms: int | None = None
 
     @staticmethod
-    def from_changes(changes: TableChanges, upserted: int, deleted: int) -> TableBatch:
-        return TableBatch(
+    def from_changes(changes: TableBatch, upserted: int, deleted: int) -> AppliedTable:
+        return AppliedTable(
             source_table=f"{changes.source_schema}.{changes.source_table}",
             ops={op: n for op, n in changes.counts.items() if op in OPS},
             upserted=upserted,
@@ -98,7 +98,7 @@ class SinkStats:
 
     # -- updates (the sink's thread) -------------------------------------------------------------------
 
-    def record_batch(self, events: int, apply_s: float, tables: Sequence[TableBatch] = ()) -> None:
+    def record_batch(self, events: int, apply_s: float, tables: Sequence[AppliedTable] = ()) -> None:
         """After a batch committed: ``events`` consumed, ``apply_s`` to apply it, each table's part."""
         now = time.time()
         self.m.batches.inc()
@@ -114,7 +114,7 @@ class SinkStats:
             for part in tables:
                 self._record_table(part, now)
 
-    def _record_table(self, part: TableBatch, now: float) -> None:
+    def _record_table(self, part: AppliedTable, now: float) -> None:
         stats = self._tables.setdefault(part.source_table, TableStats(part.source_table))
         for op, count in part.ops.items():
             stats.events[op] = stats.events.get(op, 0) + count

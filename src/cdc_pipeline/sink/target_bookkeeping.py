@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import duckdb
 from cdc_pipeline.sink import bookkeeping
-from cdc_pipeline.sink.changes import TableChanges
+from cdc_pipeline.sink.batch import TableBatch
 from cdc_pipeline.sink.naming import source_key, target_table
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -47,7 +47,7 @@ class BookkeepingWrites:
         rows = self._conn.execute(bookkeeping.READ_OFFSETS).fetchall()
         return {(topic, partition): next_offset for topic, partition, next_offset in rows}
 
-    def record_table(self, changes: TableChanges, counts: AppliedCounts) -> None:
+    def record_table(self, changes: TableBatch, counts: AppliedCounts) -> None:
         """Add this batch's counts to the table's totals (rows_deleted includes rows removed by truncate) and
         store its high source position, in the batch's transaction like the rows."""
         source = source_key(changes.source_schema, changes.source_table)

@@ -1,7 +1,7 @@
 // The Arrow type of a column (format string, name, nullability, children), the mapping from our ColumnType
 // to it, and its export as an ArrowSchema.
 //
-// Mapping (the table in src/cdc_pipeline/sink/changes.py; the target casts utf8 to JSON/UUID/TIMETZ/BIT):
+// Mapping (the table in src/cdc_pipeline/sink/batch.py; the target casts utf8 to JSON/UUID/TIMETZ/BIT):
 //   BOOLEAN "b", SMALLINT "s", INTEGER "i", BIGINT "l", REAL "f", DOUBLE "g", DECIMAL(p,s) "d:p,s",
 //   VARCHAR/JSON/UUID/BIT/TIMETZ "u", BLOB "z", DATE "tdD", TIME "ttu", TIMESTAMP "tsu:",
 //   TIMESTAMPTZ "tsu:UTC", INTERVAL "tin", T[] "+l" with one child "item".

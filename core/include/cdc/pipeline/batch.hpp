@@ -1,6 +1,7 @@
 // What Source::next_batch() hands the sink: per table, the coalesced changes as Arrow tables; per
 // partition, the next offset to store; and, when a record could not be used, what and where it was.
-// Mirrors src/cdc_pipeline/sink/changes.py (TableChanges) one to one.
+// These are the one contract with Python: core/src/bindings/batch_bindings.cpp binds them as _core.Batch,
+// _core.TableBatch, ... and the sink uses them directly (src/cdc_pipeline/sink/batch.py documents them).
 #pragma once
 
 #include <cstdint>
@@ -22,15 +23,24 @@ struct Column {
   bool nullable = true;
   std::optional<std::string> default_sql;
   bool key = false;
+
+  friend bool operator==(const Column&, const Column&) = default;
 };
 
-// One table's coalesced changes. Apply: truncate, then deletes, then upserts (see changes.py).
+// A hash of everything a target plans its DDL and DML from: each column's name, DuckDB type, nullability,
+// default and key flag, and the key columns in order. Equal fingerprints mean the same plan, so a target
+// re-reads its catalog and re-plans only when a table's fingerprint changes.
+[[nodiscard]] std::uint64_t schema_fingerprint(const std::vector<Column>& columns,
+                                               const std::vector<std::string>& key_columns) noexcept;
+
+// One table's coalesced changes. Apply: truncate, then deletes, then upserts (see sink/batch.py).
 struct TableBatch {
   std::string topic;
   std::string source_schema;
   std::string source_table;
   std::vector<Column> columns;
   std::vector<std::string> key_columns;
+  std::uint64_t schema_fingerprint = 0;  // of columns and key_columns (0 when a truncate has no schema)
   bool truncate = false;
   // A snapshot of the table started in this batch: the stored position is replaced by this batch's
   // (null when it has no streaming event).

@@ -7,7 +7,7 @@
 
 namespace cdc::pipeline {
 
-// The name of the mask column of column `index` (changes.py: unavailable_mask_name).
+// The name of the mask column of column `index` (Python: _core.unavailable_mask_name).
 std::string unavailable_mask_name(std::size_t index);
 
 // Exports `buffer`. Upserts carry every column plus a mask column for each column holding the

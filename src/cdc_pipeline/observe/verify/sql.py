@@ -5,7 +5,7 @@ both have; so counts, checksums and bucket sums are computed where the data is, 
 keys of a few differing buckets) travel.
 
 Comparable form per source type (the PostgreSQL type decides; the DuckDB side reads the column as the sink
-stores it, see :mod:`cdc_pipeline.sink.changes`):
+stores it, see :mod:`cdc_pipeline.sink.batch`):
 
 ================================  ==================================================================
 integers, boolean                 decimal digits, ``true``/``false``
