@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Protocol
-
+from cdc_pipeline import _core
 from cdc_pipeline.errors import CdcError
 from cdc_pipeline.sink.naming import BOOKKEEPING_SCHEMA, quote_ident
 
@@ -88,7 +87,7 @@ class BadRecordError(CdcError):
     exactly at this record.
     """
 
-    def __init__(self, record: BadRecordLike) -> None:
+    def __init__(self, record: _core.BadRecord) -> None:
         self.record = record
         where = f"topic {record.topic} partition {record.partition} offset {record.offset}"
         what = f"table {record.table or '?'}" + (f" column {record.column!r}" if record.column else "")
@@ -98,20 +97,3 @@ class BadRecordError(CdcError):
             "or set SINK_ON_ERROR=stop-table (only that table stops, then `cdc tables skip ...`) or "
             "SINK_ON_ERROR=dead-letter (such records go to the dead-letter topic)",
         )
-
-
-class BadRecordLike(Protocol):
-    """Where a bad record is and why (``_core.BadRecord``; this module imports nothing of the core)."""
-
-    @property
-    def topic(self) -> str: ...
-    @property
-    def partition(self) -> int: ...
-    @property
-    def offset(self) -> int: ...
-    @property
-    def table(self) -> str: ...
-    @property
-    def column(self) -> str: ...
-    @property
-    def reason(self) -> str: ...
