@@ -1,12 +1,12 @@
-"""Pre-fill Kafka topics with the workload's records, fast (the C++ BulkProducer, asynchronous, in order)."""
+"""Pre-fill Kafka topics with the workload's records fast (confluent-kafka's producer, in order)."""
 
 from __future__ import annotations
 
 import time
 from dataclasses import dataclass
 
+from cdc_bench.produce import Record, TopicWriter
 from cdc_bench.workload import Workload
-from cdc_pipeline import _core
 
 _CHUNK = 5_000
 
@@ -40,18 +40,18 @@ def fill(bootstrap: str, prefix: str, events: int, seed: int = 42) -> FillReport
     """Write ``events`` change events (plus tombstones) to ``<prefix>.public.bench_*``, partition 0."""
     started = time.monotonic()
     workload = Workload(prefix, seed)
-    producer = _core.BulkProducer(producer_config(bootstrap))
-    pending: list[list[tuple[bytes | None, bytes | None]]] = [[] for _ in workload.codecs]
+    producer = TopicWriter(producer_config(bootstrap))
+    pending: list[list[Record]] = [[] for _ in workload.codecs]
     for index, record in workload.events(events):
         chunk = pending[index]
         chunk.append(record)
         if len(chunk) >= _CHUNK:
-            producer.produce_many(workload.codecs[index].topic, 0, chunk)
+            producer.write(workload.codecs[index].topic, 0, chunk)
             chunk.clear()
     for index, chunk in enumerate(pending):
         if chunk:
-            producer.produce_many(workload.codecs[index].topic, 0, chunk)
-    producer.flush(600_000)
+            producer.write(workload.codecs[index].topic, 0, chunk)
+    producer.flush(600.0)
     return FillReport(
         prefix=prefix,
         events=workload.counts.events,

@@ -344,15 +344,3 @@ def batches_from_records(records: list[tuple[str, int, int, bytes | None, bytes 
     """
     Decode and batch (topic, partition, offset, key, value) records as Source.next_batch would, without Kafka.
     """
-
-class BulkProducer:
-    """Asynchronous Kafka producer for filling topics fast."""
-
-    def __init__(self, config: Mapping[str, str]) -> None: ...
-
-    def produce_many(self, topic: str, partition: int, records: list[tuple[bytes | None, bytes | None]]) -> None: ...
-
-    def flush(self, timeout_ms: int = 60000) -> None: ...
-
-    @property
-    def delivered(self) -> int: ...

@@ -18,6 +18,7 @@ import uuid
 import psycopg
 import pytest
 
+from cdc_bench.produce import write_records
 from cdc_pipeline import _core
 from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.model import TableRef
@@ -90,11 +91,12 @@ def test_dead_lettered_records_are_listed_with_their_reason_and_replayed_by_key(
         same(good)
         same(bad)
         high = _core.query_watermarks(settings.bootstrap_servers, bad_topic, 0, 10_000)[1]
-        producer = _core.BulkProducer({"bootstrap.servers": settings.bootstrap_servers})
-        producer.produce_many(
-            bad_topic, 0, [bad_copy(settings, bad_topic, 2), bad_copy(settings, bad_topic, 4)]
+        write_records(
+            settings.bootstrap_servers,
+            bad_topic,
+            0,
+            [bad_copy(settings, bad_topic, 2), bad_copy(settings, bad_topic, 4)],
         )
-        producer.flush()
         eventually(
             "both bad records are dead-lettered", lambda: len(list_dead_letters(sink.settings).records) >= 2
         )

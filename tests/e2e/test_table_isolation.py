@@ -16,6 +16,7 @@ from collections.abc import Callable
 import psycopg
 import pytest
 
+from cdc_bench.produce import write_records
 from cdc_pipeline import _core, tables
 from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.model import TableRef
@@ -87,9 +88,7 @@ def test_a_bad_value_and_a_refused_schema_change_each_stop_one_table(
         # 1. A value the core cannot convert, produced into bad's topic after its real events.
         high = _core.query_watermarks(settings.bootstrap_servers, bad_topic, 0, 10_000)[1]
         key, value = unconvertible_copy(settings, bad_topic)
-        producer = _core.BulkProducer({"bootstrap.servers": settings.bootstrap_servers})
-        producer.produce_many(bad_topic, 0, [(key, value)])
-        producer.flush()
+        write_records(settings.bootstrap_servers, bad_topic, 0, [(key, value)])
         pg.execute(f"UPDATE {bad} SET n = 100 WHERE id = 2")  # after the bad record: held until the skip
         stopped = wait_state(sink, bad, "stopped")
         assert (stopped.stopped_topic, stopped.stopped_partition, stopped.stopped_offset) == (

@@ -4,7 +4,6 @@
 #include "admin_bindings.hpp"
 #include "arrow_bindings.hpp"
 #include "batch_bindings.hpp"
-#include "bench_bindings.hpp"
 #include "decode_bindings.hpp"
 #include "errors.hpp"
 #include "kafka_bindings.hpp"
@@ -19,5 +18,4 @@ NB_MODULE(_core, module) {
   cdc::bindings::bind_arrow(module);
   cdc::bindings::bind_batch(module);
   cdc::bindings::bind_source(module);
-  cdc::bindings::bind_bench(module);
 }
