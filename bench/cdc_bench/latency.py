@@ -1,7 +1,9 @@
 """Scenario ``latency``: end to end, PostgreSQL commit -> visible in DuckDB, on the running stack (`cdc up`).
 
-1. Create ``public.bench_latency`` and register a connector for it (``cdc_bench_latency``, same topic prefix
-   as the pipeline, so the stack's own sink applies it like any other table).
+1. Create ``public.bench_latency`` and add it to the pipeline's own connector (the stack users have; a second
+   connector with the same topic prefix would clash with it in Debezium's metrics and offsets), then wait
+   until a first row is visible in DuckDB, or stop saying why. At the end the connector gets back its own
+   tables and settings.
 2. For each rate: a load generator commits inserts with increasing keys, one transaction every 10 ms
    (rate/100 rows each), and records each transaction's commit time (when COMMIT returned). Meanwhile a poller
    asks the sink's ``/query`` endpoint for ``max(id)`` every 20 ms; a row is visible from the first answer
@@ -27,14 +29,15 @@ from cdc_bench.measure import children, cpu_seconds, load_average
 from cdc_bench.report import print_table
 from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.apply import apply_connector
-from cdc_pipeline.connectors.model import TableRef
+from cdc_pipeline.connectors.lifecycle import connector_status
+from cdc_pipeline.connectors.model import TableRef, pipeline_tables
 from cdc_pipeline.errors import CdcError
 from cdc_pipeline.observe.endpoint.client import endpoint_headers, endpoint_url
 from cdc_pipeline.sample import postgres_dsn
 from cdc_pipeline.stack.process import Processes
 
 TABLE = "bench_latency"
-CONNECTOR = "cdc_bench_latency"
+CAPTURE_TIMEOUT_S = 120.0
 TICK_S = 0.01
 POLL_S = 0.02
 COMPONENTS = ("postgres", "kafka", "connect", "sink")
@@ -97,13 +100,52 @@ def _cpu(pids: dict[str, list[int]]) -> dict[str, float]:
 
 
 def prepare(settings: Settings, debezium: dict[str, str]) -> None:
-    """The table and its connector; ``debezium`` overrides generated connector properties (for tuning)."""
+    """The table, added to the pipeline's connector; ``debezium`` overrides connector properties (tuning)."""
     with psycopg.connect(postgres_dsn(settings), autocommit=True) as pg:
         pg.execute(
             f"CREATE TABLE IF NOT EXISTS public.{TABLE} (id bigint PRIMARY KEY, note text, at timestamptz)"
         )
-    update = {"connector_name": CONNECTOR, "debezium": {**settings.debezium, **debezium}}
-    apply_connector(settings.model_copy(update=update), [TableRef("public", TABLE)])
+    tuned = settings.model_copy(update={"debezium": {**settings.debezium, **debezium}})
+    apply_connector(tuned, [*pipeline_tables(settings), TableRef("public", TABLE)])
+
+
+def restore(settings: Settings) -> None:
+    """The pipeline's connector as its settings have it (the bench table's DuckDB copy stays)."""
+    apply_connector(settings)
+
+
+def await_capture(settings: Settings) -> None:
+    """One row committed now is visible in DuckDB, or a :class:`CdcError` that says what to look at."""
+    poller = Poller(f"{endpoint_url(settings)}/query", endpoint_headers(settings))
+    with psycopg.connect(postgres_dsn(settings), autocommit=True) as pg:
+        marker = _next_id(pg)
+        pg.execute(f"INSERT INTO public.{TABLE} VALUES (%s, 'capture check', now())", (marker,))
+    thread = poller.start()
+    deadline = time.monotonic() + CAPTURE_TIMEOUT_S
+    try:
+        while time.monotonic() < deadline and not (poller.seen and poller.seen[-1][1] >= marker):
+            time.sleep(0.2)
+    finally:
+        poller.stop()
+        thread.join()
+    if not poller.seen or poller.seen[-1][1] < marker:
+        raise CdcError(
+            f"nothing to measure: a row committed to public.{TABLE} was not visible in DuckDB within "
+            f"{CAPTURE_TIMEOUT_S:.0f} s (connector {settings.connector_name}: {_connector_state(settings)}; "
+            f"{poller.errors} failed queries to the sink's endpoint)",
+            "check `cdc status` (connector and sink running, the table captured) and run the bench again",
+        )
+
+
+def _connector_state(settings: Settings) -> str:
+    try:
+        state = connector_status(settings).state
+    except CdcError as exc:
+        return f"unknown ({exc})"
+    if state is None:
+        return "not registered"
+    tasks = ", ".join(f"task {t.id} {t.state}" for t in state.tasks) or "no task"
+    return f"{state.state}, {tasks}"
 
 
 def _next_id(pg: psycopg.Connection[Any]) -> int:
@@ -192,8 +234,12 @@ def run(
     settings: Settings, rates: list[int], seconds: float = 20.0, debezium: dict[str, str] | None = None
 ) -> dict[str, Any]:
     prepare(settings, debezium or {})
-    measure_rate(settings, 50, 3.0)  # warm-up: topic created, sink has found the table
-    results = [measure_rate(settings, rate, seconds) for rate in rates]
+    try:
+        await_capture(settings)
+        measure_rate(settings, 50, 3.0)  # warm-up
+        results = [measure_rate(settings, rate, seconds) for rate in rates]
+    finally:
+        restore(settings)
     passing = [r["rate"] for r in results if r["p99_ms"] < 1000 and r["lost"] == 0]
     print_table(
         f"end-to-end latency, PostgreSQL commit -> visible in DuckDB ({seconds:.0f} s per rate)",
@@ -211,6 +257,12 @@ def run(
             for r in results
         ],
     )
+    for r in results:
+        if r["lost"]:
+            print(
+                f"rate {r['rate']}/s: {r['lost']} of {r['transactions']} transactions were not visible in "
+                "DuckDB 30 s after the load ended (the stack fell behind, or stopped: see `cdc status`)"
+            )
     best = max(passing, default=None)
     print(f"highest tested rate with p99 < 1 s: {best if best is not None else 'none'} changes/s")
     return {
