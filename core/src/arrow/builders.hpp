@@ -1,5 +1,7 @@
-// The concrete column builders (private to src/arrow; make_builder() picks one). Each is `final` and its
-// append_one() is not virtual, so append_cells() runs a tight loop per column.
+// The concrete column builders (private to src/arrow; layout_table.cpp picks one per types::Layout). Each is
+// `final` and its append_one() is not virtual, so append_cells() runs a tight loop per column. Each also
+// says, in its static accepts(), which cells check_cell() lets into a column of its layout: by the same
+// conversion append_one() applies, so what the buffer accepts is what the export can write.
 #pragma once
 
 #include <cstring>
@@ -19,7 +21,7 @@ namespace cdc::arrow::detail {
 template <typename Derived>
 class BuilderBase : public ColumnBuilder {
  public:
-  explicit BuilderBase(std::string label) : label_(std::move(label)) {}
+  explicit BuilderBase(const types::ColumnType& type) : label_(type.duck_type()) {}
 
   Status append(const types::Cell& cell) final {
     Derived& self = static_cast<Derived&>(*this);
@@ -49,7 +51,15 @@ class BuilderBase : public ColumnBuilder {
 // text, see decode::FieldSpec::decimal_fit), parsed here so DuckDB receives native decimals.
 class DecimalBuilder final : public BuilderBase<DecimalBuilder> {
  public:
-  DecimalBuilder(std::string label, int scale) : BuilderBase(std::move(label)), scale_(scale) {}
+  explicit DecimalBuilder(const types::ColumnType& type) : BuilderBase(type), scale_(type.scale) {}
+
+  // Stricter than append_one(), which also parses exact decimal text and leaves the precision to this
+  // check: a record's value must be unscaled (its text form is a VARCHAR field until table_export decides,
+  // per batch, to write it as decimal128) and fit DECIMAL(p,s).
+  static bool accepts(const types::ColumnType& type, const types::Cell& cell) noexcept {
+    types::Int128 value = 0;
+    return to_decimal(cell, &value) && decimal_fits(value, type.precision);
+  }
 
   bool append_one(const types::Cell& cell) {
     types::Int128 value = 0;
@@ -92,6 +102,11 @@ class FixedWidthBuilder final : public BuilderBase<FixedWidthBuilder<T, Convert>
  public:
   using BuilderBase<FixedWidthBuilder<T, Convert>>::BuilderBase;
 
+  static bool accepts(const types::ColumnType& /*type*/, const types::Cell& cell) noexcept {
+    T value{};
+    return Convert(cell, &value);
+  }
+
   bool append_one(const types::Cell& cell) {
     T value{};
     const bool is_null = is_null_like(cell);
@@ -124,6 +139,11 @@ class BooleanBuilder final : public BuilderBase<BooleanBuilder> {
  public:
   using BuilderBase::BuilderBase;
 
+  static bool accepts(const types::ColumnType& /*type*/, const types::Cell& cell) noexcept {
+    bool value = false;
+    return to_bool(cell, &value);
+  }
+
   bool append_one(const types::Cell& cell) {
     bool value = false;
     const bool is_null = is_null_like(cell);
@@ -148,7 +168,12 @@ class BooleanBuilder final : public BuilderBase<BooleanBuilder> {
 // utf8 ("u") and binary ("z"): int32 offsets and the bytes. A chunk holds at most 2 GiB of bytes.
 class BinaryBuilder final : public BuilderBase<BinaryBuilder> {
  public:
-  explicit BinaryBuilder(std::string label);
+  explicit BinaryBuilder(const types::ColumnType& type);
+
+  // The 2 GiB chunk limit is the export's to report: it depends on the batch, not on the record.
+  static bool accepts(const types::ColumnType& /*type*/, const types::Cell& cell) noexcept {
+    return as_string(cell) != nullptr;
+  }
 
   bool append_one(const types::Cell& cell) {
     if (is_null_like(cell)) {
@@ -189,7 +214,14 @@ class BinaryBuilder final : public BuilderBase<BinaryBuilder> {
 // list ("+l"): int32 offsets into one child array built by the element type's builder.
 class ListBuilder final : public BuilderBase<ListBuilder> {
  public:
-  ListBuilder(std::string label, std::unique_ptr<ColumnBuilder> element);
+  // A list without an element type is a bug upstream; its elements are built as text, the one type every
+  // value can become.
+  explicit ListBuilder(const types::ColumnType& type);
+
+  // The elements are check_cell()'s to visit, against the element type.
+  static bool accepts(const types::ColumnType& /*type*/, const types::Cell& cell) noexcept {
+    return as_list(cell) != nullptr;
+  }
 
   bool append_one(const types::Cell& cell);
   Status failure(const types::Cell& cell) const;

@@ -3,48 +3,18 @@
 #include <memory>
 #include <utility>
 
+#include "cdc/types/kind_table.hpp"
+
 namespace cdc::arrow {
 
 using types::Kind;
 
 std::string format_for(const types::ColumnType& type) {
-  switch (type.kind) {
-    case Kind::kBoolean:
-      return "b";
-    case Kind::kInt16:
-      return "s";
-    case Kind::kInt32:
-      return "i";
-    case Kind::kInt64:
-      return "l";
-    case Kind::kFloat32:
-      return "f";
-    case Kind::kFloat64:
-      return "g";
-    case Kind::kDecimal:
-      return "d:" + std::to_string(type.precision) + "," + std::to_string(type.scale);
-    case Kind::kBlob:
-      return "z";
-    case Kind::kDate:
-      return "tdD";
-    case Kind::kTime:
-      return "ttu";
-    case Kind::kTimestamp:
-      return "tsu:";
-    case Kind::kTimestampTz:
-      return "tsu:UTC";
-    case Kind::kInterval:
-      return "tin";
-    case Kind::kList:
-      return "+l";
-    case Kind::kVarchar:
-    case Kind::kJson:
-    case Kind::kUuid:
-    case Kind::kBit:
-    case Kind::kTimeTz:
-      break;
+  std::string format(types::kind_spec(type.kind).arrow_format);
+  if (type.kind == Kind::kDecimal) {
+    format += std::to_string(type.precision) + "," + std::to_string(type.scale);
   }
-  return "u";
+  return format;
 }
 
 Field field_for(std::string name, const types::ColumnType& type) {

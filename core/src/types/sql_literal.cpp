@@ -7,6 +7,7 @@
 
 #include "cdc/types/civil_time.hpp"
 #include "cdc/types/decimal.hpp"
+#include "cdc/types/kind_table.hpp"
 
 namespace cdc::types {
 
@@ -15,17 +16,22 @@ namespace {
 constexpr std::int64_t kTimestampInfinity = std::numeric_limits<std::int64_t>::max();
 constexpr std::int64_t kDateInfinity = std::numeric_limits<std::int32_t>::max();
 
+// The type's keyword in a typed literal or a cast: its DuckDB spelling from the kind table.
+std::string spelling(Kind kind) { return std::string(kind_spec(kind).duck_type); }
+
 std::optional<std::string> temporal_literal(std::int64_t value, const ColumnType& type) {
   switch (type.kind) {
-    case Kind::kDate:
-      if (value == kDateInfinity) return "DATE 'infinity'";
-      if (value == -kDateInfinity) return "DATE '-infinity'";
-      return "DATE '" + format_date(value) + "'";
+    case Kind::kDate: {
+      const std::string keyword = spelling(type.kind) + " '";
+      if (value == kDateInfinity) return keyword + "infinity'";
+      if (value == -kDateInfinity) return keyword + "-infinity'";
+      return keyword + format_date(value) + "'";
+    }
     case Kind::kTime:
-      return "TIME '" + format_time(value) + "'";
+      return spelling(type.kind) + " '" + format_time(value) + "'";
     case Kind::kTimestamp:
     case Kind::kTimestampTz: {
-      const std::string keyword = type.kind == Kind::kTimestamp ? "TIMESTAMP '" : "TIMESTAMPTZ '";
+      const std::string keyword = spelling(type.kind) + " '";
       if (value == kTimestampInfinity) return keyword + "infinity'";
       if (value == -kTimestampInfinity) return keyword + "-infinity'";
       return keyword + format_timestamp(value) + (type.kind == Kind::kTimestampTz ? "+00'" : "'");
@@ -36,8 +42,9 @@ std::optional<std::string> temporal_literal(std::int64_t value, const ColumnType
 }
 
 std::optional<std::string> double_literal(double value, const ColumnType& type) {
-  const char* cast = type.kind == Kind::kFloat32 ? " AS REAL)" : " AS DOUBLE)";
-  if (std::isnan(value)) return std::string("CAST('NaN'") + cast;
+  const std::string cast =
+      " AS " + spelling(type.kind == Kind::kFloat32 ? Kind::kFloat32 : Kind::kFloat64) + ")";
+  if (std::isnan(value)) return "CAST('NaN'" + cast;
   if (std::isinf(value)) return std::string(value > 0 ? "CAST('Infinity'" : "CAST('-Infinity'") + cast;
   char text[64];
   std::to_chars_result written = type.kind == Kind::kFloat32
@@ -55,7 +62,7 @@ std::string blob_literal(std::string_view bytes) {
     text += kHex[b >> 4];
     text += kHex[b & 15];
   }
-  return text + "'::BLOB";
+  return text + "'::" + spelling(Kind::kBlob);
 }
 
 std::optional<std::string> interval_literal(const IntervalValue& interval) {
@@ -84,7 +91,7 @@ std::optional<std::string> sql_literal(const Cell& cell, const ColumnType& type)
   if (const IntervalValue* interval = std::get_if<IntervalValue>(&value)) return interval_literal(*interval);
   if (const std::string* text = std::get_if<std::string>(&value)) {
     if (type.kind == Kind::kBlob) return blob_literal(*text);
-    if (type.kind == Kind::kBit) return quote_sql_string(*text) + "::BIT";
+    if (type.kind == Kind::kBit) return quote_sql_string(*text) + "::" + spelling(Kind::kBit);
     return quote_sql_string(*text);
   }
   return std::nullopt;  // NULL, the TOAST placeholder, lists

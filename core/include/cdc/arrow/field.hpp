@@ -1,10 +1,9 @@
 // The Arrow type of a column (format string, name, nullability, children), the mapping from our ColumnType
 // to it, and its export as an ArrowSchema.
 //
-// Mapping (the table in src/cdc_pipeline/sink/batch.py; the target casts utf8 to JSON/UUID/TIMETZ/BIT):
-//   BOOLEAN "b", SMALLINT "s", INTEGER "i", BIGINT "l", REAL "f", DOUBLE "g", DECIMAL(p,s) "d:p,s",
-//   VARCHAR/JSON/UUID/BIT/TIMETZ "u", BLOB "z", DATE "tdD", TIME "ttu", TIMESTAMP "tsu:",
-//   TIMESTAMPTZ "tsu:UTC", INTERVAL "tin", T[] "+l" with one child "item".
+// The format of each Kind is a column of types/kind_table.hpp (mirrored by the table in
+// src/cdc_pipeline/sink/batch.py; the target casts utf8 to JSON/UUID/TIMETZ/BIT). DECIMAL(p,s) is
+// "d:p,s", T[] is "+l" with one child "item".
 #pragma once
 
 #include <string>

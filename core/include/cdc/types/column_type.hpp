@@ -1,6 +1,7 @@
 // The neutral type vocabulary between Debezium's field schemas and DuckDB: what a column holds, and its
 // DuckDB type text. The mapping from a Debezium field schema to a ColumnType lives in one table
-// (types/type_map.hpp); this header only names the results.
+// (types/type_map.hpp), what each Kind is in DuckDB and in Arrow in another (types/kind_table.hpp); this
+// header only names the results.
 #pragma once
 
 #include <cstdint>
@@ -28,7 +29,7 @@ enum class Kind : std::uint8_t {
   kTimestamp,    // microseconds since epoch, no time zone
   kTimestampTz,  // microseconds since epoch, UTC
   kInterval,     // months, days, nanoseconds
-  kList,         // of `element`
+  kList,         // of `element`; stays last: kind_table.hpp counts the kinds by it
 };
 
 struct ColumnType {
