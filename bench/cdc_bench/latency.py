@@ -2,8 +2,8 @@
 
 1. Create ``public.bench_latency`` and add it to the pipeline's own connector (the stack users have; a second
    connector with the same topic prefix would clash with it in Debezium's metrics and offsets), then wait
-   until a first row is visible in DuckDB, or stop saying why. At the end the connector gets back its own
-   tables and settings.
+   until a first row is visible in DuckDB, or stop saying why. At the end the connector gets back the config
+   it had (or is deleted with its slot when the bench created it).
 2. For each rate: a load generator commits inserts with increasing keys, one transaction every 10 ms
    (rate/100 rows each), and records each transaction's commit time (when COMMIT returned). Meanwhile a poller
    asks the sink's ``/query`` endpoint for ``max(id)`` every 20 ms; a row is visible from the first answer
@@ -28,8 +28,8 @@ import psycopg
 from cdc_bench.measure import children, cpu_seconds, load_average
 from cdc_bench.report import print_table
 from cdc_pipeline.config.settings import Settings
-from cdc_pipeline.connectors.apply import apply_connector
-from cdc_pipeline.connectors.lifecycle import connector_status
+from cdc_pipeline.connectors.apply import apply_connector, client_for
+from cdc_pipeline.connectors.lifecycle import connector_status, delete_connector
 from cdc_pipeline.connectors.model import TableRef, pipeline_tables
 from cdc_pipeline.errors import CdcError
 from cdc_pipeline.observe.endpoint.client import endpoint_headers, endpoint_url
@@ -99,19 +99,27 @@ def _cpu(pids: dict[str, list[int]]) -> dict[str, float]:
     return total
 
 
-def prepare(settings: Settings, debezium: dict[str, str]) -> None:
-    """The table, added to the pipeline's connector; ``debezium`` overrides connector properties (tuning)."""
+def prepare(settings: Settings, debezium: dict[str, str]) -> dict[str, str] | None:
+    """The table, added to the pipeline's connector; ``debezium`` overrides connector properties (tuning).
+    Returns the connector's config before (None: there was no connector) for :func:`restore`."""
     with psycopg.connect(postgres_dsn(settings), autocommit=True) as pg:
         pg.execute(
             f"CREATE TABLE IF NOT EXISTS public.{TABLE} (id bigint PRIMARY KEY, note text, at timestamptz)"
         )
+    with client_for(settings) as client:
+        before = client.get_config(settings.connector_name)
     tuned = settings.model_copy(update={"debezium": {**settings.debezium, **debezium}})
     apply_connector(tuned, [*pipeline_tables(settings), TableRef("public", TABLE)])
+    return before
 
 
-def restore(settings: Settings) -> None:
-    """The pipeline's connector as its settings have it (the bench table's DuckDB copy stays)."""
-    apply_connector(settings)
+def restore(settings: Settings, before: dict[str, str] | None) -> None:
+    """The pipeline's connector as it was (the bench table's DuckDB copy stays); gone if there was none."""
+    if before is None:
+        delete_connector(settings, drop_slot=True)
+        return
+    with client_for(settings) as client:
+        client.put_config(settings.connector_name, {k: v for k, v in before.items() if k != "name"})
 
 
 def await_capture(settings: Settings) -> None:
@@ -233,13 +241,13 @@ def measure_rate(settings: Settings, rate: int, seconds: float) -> dict[str, Any
 def run(
     settings: Settings, rates: list[int], seconds: float = 20.0, debezium: dict[str, str] | None = None
 ) -> dict[str, Any]:
-    prepare(settings, debezium or {})
+    before = prepare(settings, debezium or {})
     try:
         await_capture(settings)
         measure_rate(settings, 50, 3.0)  # warm-up
         results = [measure_rate(settings, rate, seconds) for rate in rates]
     finally:
-        restore(settings)
+        restore(settings, before)
     passing = [r["rate"] for r in results if r["p99_ms"] < 1000 and r["lost"] == 0]
     print_table(
         f"end-to-end latency, PostgreSQL commit -> visible in DuckDB ({seconds:.0f} s per rate)",

@@ -87,14 +87,17 @@ def test_throughput_and_backlog_scenarios_run(stack_settings: Settings) -> None:
 
 
 def test_latency_scenario_runs(stack_settings: Settings, pg: psycopg.Connection[tuple[object, ...]]) -> None:
+    """On the stack users have: its table joins the pipeline's own connector, which gets its config back."""
+    with ConnectClient(stack_settings.connect_url) as client:
+        before = client.get_config(stack_settings.connector_name)
     try:
         result = latency.run(stack_settings, [100], seconds=2.0)
         (measured,) = result["results"]
         assert measured["lost"] == 0 and measured["measured"] > 0
         assert 0 < measured["p50_ms"] < 30_000
         assert set(measured["cpu_cores"]) == set(latency.COMPONENTS)
-    finally:
         with ConnectClient(stack_settings.connect_url) as client:
-            client.delete(latency.CONNECTOR)
-        pg.execute("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE NOT active")
+            after = client.get_config(stack_settings.connector_name)
+        assert after == before, "the bench gives the connector back the config it had"
+    finally:
         pg.execute(f"DROP TABLE IF EXISTS public.{latency.TABLE}")
