@@ -48,7 +48,7 @@ inputs=$(cat pyproject.toml constraints.txt CMakeLists.txt $(find core -type f -
 if [ "$(cat "$stamp" 2>/dev/null)" != "$inputs" ]; then
   echo "• installing Python packages and building the C++ core (first time takes a few minutes)"
   .venv/bin/pip install -q --upgrade pip
-  .venv/bin/pip install -q -c constraints.txt scikit-build-core nanobind
+  .venv/bin/pip install -q -c constraints.txt scikit-build-core nanobind confluent-kafka  # its librdkafka is linked
   .venv/bin/pip install -q --no-build-isolation -c constraints.txt -e '.[dev]'
   echo "$inputs" > "$stamp"
 fi

@@ -58,6 +58,11 @@ class Consumer:
 
     def __exit__(self, *args: object) -> None: ...
 
+def librdkafka_version() -> str:
+    """
+    The librdkafka this extension runs with, e.g. '2.16.0' (the confluent-kafka wheel's by default).
+    """
+
 def cluster_metadata(bootstrap_servers: str, timeout_ms: int, config: Mapping[str, str] = {}) -> list[tuple[str, int]]:
     """
     Topics and partition counts of the cluster; raises KafkaError if no broker answers in time.

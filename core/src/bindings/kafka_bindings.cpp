@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "cdc/kafka/consumer.hpp"
+#include "cdc/kafka/library.hpp"
 #include "cdc/kafka/metadata.hpp"
 #include "errors.hpp"
 
@@ -134,6 +135,9 @@ void bind_kafka(nb::module_& module) {
   module.attr("OFFSET_END") = kafka::kOffsetEnd;
   bind_message(module);
   bind_consumer(module);
+  module.def(
+      "librdkafka_version", &kafka::library_version,
+      "The librdkafka this extension runs with, e.g. '2.16.0' (the confluent-kafka wheel's by default).");
   module.def(
       "cluster_metadata",
       [](const std::string& bootstrap_servers, int timeout_ms, const kafka::ConfigMap& config) {

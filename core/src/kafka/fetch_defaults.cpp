@@ -6,7 +6,7 @@ namespace cdc::kafka {
 
 namespace {
 
-constexpr int kFirstWithFetchQueueBackoff = 0x020100ff;  // librdkafka 2.1.0
+constexpr int kFirstWithFetchQueueBackoff = 0x020200ff;  // librdkafka 2.2.0 added the property
 
 }  // namespace
 

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "cdc/kafka/consumer.hpp"
+#include "cdc/kafka/library.hpp"
 
 namespace cdc::kafka {
 namespace {
@@ -16,6 +17,15 @@ TEST(FetchDefaults, ResultIsAcceptedByThisLibrdkafka) {
   if (config.contains("fetch.queue.backoff.ms")) {
     EXPECT_EQ(config.at("fetch.queue.backoff.ms"), "5");
   }
+}
+
+// The version gate agrees with the library: the default is set exactly when this librdkafka knows the
+// property.
+TEST(FetchDefaults, SetExactlyWhenThisLibrdkafkaKnowsIt) {
+  ConfigMap config;
+  apply_fetch_defaults(config);
+  bool known = Consumer::create({{"group.id", "cdc-test"}, {"fetch.queue.backoff.ms", "5"}}).is_ok();
+  EXPECT_EQ(config.contains("fetch.queue.backoff.ms"), known) << "librdkafka " << library_version();
 }
 
 TEST(FetchDefaults, CallersValueWins) {

@@ -136,6 +136,7 @@ class Source:
         ``applied``: each table's highest applied source position ``(schema.table, commit LSN, LSN)`` from
         ``_cdc.tables``; a streaming event at or below it is a redelivered duplicate and is skipped.
         """
+        log.info("consuming with librdkafka %s", _core.librdkafka_version())
         self._core.start(_positions(committed), list(applied))
 
     def next_batch(self) -> Batch:
