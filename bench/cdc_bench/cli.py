@@ -1,4 +1,4 @@
-"""`cdc bench throughput | apply | latency | backlog`: each prints a table and writes a JSON result.
+"""`cdc bench throughput | apply | latency | insert | backlog`: each prints a table and writes a JSON result.
 
 Scenario modules are imported when their command runs, so `cdc` itself does not load duckdb, pyarrow or the
 benchmark code.
@@ -92,7 +92,19 @@ def _sink_commands(app: typer.Typer, context: CliContext, handles_errors: ErrorH
 
 
 def _stack_commands(app: typer.Typer, context: CliContext, handles_errors: ErrorHandler) -> None:
-    """`latency`: PostgreSQL to DuckDB through the whole stack `cdc up` runs."""
+    """`latency` and `insert`: PostgreSQL to DuckDB through the whole stack `cdc up` runs."""
+
+    @app.command("insert")
+    @handles_errors
+    def insert_cmd(
+        rows: Annotated[int, typer.Option(help="rows of the one INSERT transaction")] = 300_000,
+        repeat: Annotated[int, typer.Option(help="runs per config, alternating; the median counts")] = 1,
+        out: Out = DEFAULT_OUT,
+    ) -> None:
+        """One large transaction until all visible in DuckDB: generated connector vs Debezium's defaults."""
+        from cdc_bench import bulk_insert  # noqa: PLC0415 (see the module docstring)
+
+        save("insert", out, bulk_insert.run(context.settings(), rows, repeat))
 
     @app.command("latency")
     @handles_errors

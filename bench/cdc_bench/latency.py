@@ -77,7 +77,7 @@ class Poller:
         self._stop.set()
 
 
-def _pids(settings: Settings) -> dict[str, list[int]]:
+def component_pids(settings: Settings) -> dict[str, list[int]]:
     procs = Processes(settings.state_dir)
     found: dict[str, list[int]] = {}
     for name in COMPONENTS:
@@ -88,7 +88,7 @@ def _pids(settings: Settings) -> dict[str, list[int]]:
     return found
 
 
-def _cpu(pids: dict[str, list[int]]) -> dict[str, float]:
+def component_cpu(pids: dict[str, list[int]]) -> dict[str, float]:
     total: dict[str, float] = {}
     for name, group in pids.items():
         seconds = 0.0
@@ -126,7 +126,7 @@ def await_capture(settings: Settings) -> None:
     """One row committed now is visible in DuckDB, or a :class:`CdcError` that says what to look at."""
     poller = Poller(f"{endpoint_url(settings)}/query", endpoint_headers(settings))
     with psycopg.connect(postgres_dsn(settings), autocommit=True) as pg:
-        marker = _next_id(pg)
+        marker = next_id(pg)
         pg.execute(f"INSERT INTO public.{TABLE} VALUES (%s, 'capture check', now())", (marker,))
     thread = poller.start()
     deadline = time.monotonic() + CAPTURE_TIMEOUT_S
@@ -156,7 +156,7 @@ def _connector_state(settings: Settings) -> str:
     return f"{state.state}, {tasks}"
 
 
-def _next_id(pg: psycopg.Connection[Any]) -> int:
+def next_id(pg: psycopg.Connection[Any]) -> int:
     row = pg.execute(f"SELECT coalesce(max(id), 0) FROM public.{TABLE}").fetchone()
     return int(row[0]) + 1 if row else 1
 
@@ -205,18 +205,18 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def measure_rate(settings: Settings, rate: int, seconds: float) -> dict[str, Any]:
-    pids = _pids(settings)
+    pids = component_pids(settings)
     poller = Poller(f"{endpoint_url(settings)}/query", endpoint_headers(settings))
     thread = poller.start()
     load = load_average()
     with psycopg.connect(postgres_dsn(settings), autocommit=True) as pg:
-        cpu_before, wall = _cpu(pids), time.monotonic()
-        commits = generate(pg, rate, seconds, _next_id(pg))
+        cpu_before, wall = component_cpu(pids), time.monotonic()
+        commits = generate(pg, rate, seconds, next_id(pg))
         gen_wall = time.monotonic() - wall
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and (not poller.seen or poller.seen[-1][1] < commits[-1][0]):
             time.sleep(0.05)
-        cpu_after, wall = _cpu(_pids(settings)), time.monotonic() - wall
+        cpu_after, wall = component_cpu(component_pids(settings)), time.monotonic() - wall
     poller.stop()
     thread.join()
     lat = latencies(commits, poller.seen)

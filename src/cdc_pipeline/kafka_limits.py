@@ -53,6 +53,25 @@ def connect_producer_properties(settings: Settings) -> dict[str, str]:
     }
 
 
+def connector_throughput_properties(settings: Settings) -> dict[str, str]:
+    """The generated connector's batching, chosen by ``cdc bench insert`` (bench/RESULTS.md): Debezium's
+    defaults (2,048 records per 500 ms poll) and Kafka's producer defaults (16 KiB batches, 5 ms linger, no
+    compression) leave
+    the stack idle most of the time. Debezium's queue is bounded in bytes as well as records, since a record
+    can be as large as :func:`message_bytes`; the producer settings are per connector
+    (``producer.override.*``, allowed by Connect's default override policy ``All``)."""
+    return {
+        "max.batch.size": "20480",
+        "max.queue.size": "81920",
+        "max.queue.size.in.bytes": str(max(128 << 20, 2 * message_bytes(settings))),
+        "poll.interval.ms": "100",
+        "producer.override.linger.ms": "20",
+        "producer.override.batch.size": str(1 << 20),
+        # Debezium's JSON with schemas compresses ~10x: less for the broker to write and the sink to fetch
+        "producer.override.compression.type": "lz4",
+    }
+
+
 def consumer_config(settings: Settings) -> dict[str, str]:
     """librdkafka settings of the sink's consumer (and its dead-letter producer): fetch and accept one
     record of :func:`message_bytes`; ``receive.message.max.bytes`` must exceed ``fetch.max.bytes``."""

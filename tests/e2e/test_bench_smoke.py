@@ -8,7 +8,7 @@ import uuid
 
 import psycopg
 
-from cdc_bench import backlog, conformance, latency, rows, throughput
+from cdc_bench import backlog, bulk_insert, conformance, latency, rows, throughput
 from cdc_bench.envelope import TableCodec, compact
 from cdc_bench.tables import TABLES
 from cdc_pipeline.config.settings import Settings
@@ -96,6 +96,22 @@ def test_latency_scenario_runs(stack_settings: Settings, pg: psycopg.Connection[
         assert measured["lost"] == 0 and measured["measured"] > 0
         assert 0 < measured["p50_ms"] < 30_000
         assert set(measured["cpu_cores"]) == set(latency.COMPONENTS)
+        with ConnectClient(stack_settings.connect_url) as client:
+            after = client.get_config(stack_settings.connector_name)
+        assert after == before, "the bench gives the connector back the config it had"
+    finally:
+        pg.execute(f"DROP TABLE IF EXISTS public.{latency.TABLE}")
+
+
+def test_insert_scenario_runs(stack_settings: Settings, pg: psycopg.Connection[tuple[object, ...]]) -> None:
+    """Every connector config of the scenario measures a transaction that became visible, on the pipeline's
+    own connector, which gets its config back."""
+    with ConnectClient(stack_settings.connect_url) as client:
+        before = client.get_config(stack_settings.connector_name)
+    try:
+        result = bulk_insert.run(stack_settings, rows=300)
+        assert {r["config"] for r in result["results"]} == set(bulk_insert.CONFIGS)
+        assert all(r["rows"] == 300 and 0 < r["visible_s"] < 600 for r in result["results"])
         with ConnectClient(stack_settings.connect_url) as client:
             after = client.get_config(stack_settings.connector_name)
         assert after == before, "the bench gives the connector back the config it had"

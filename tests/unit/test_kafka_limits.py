@@ -37,3 +37,13 @@ def test_max_row_bytes_is_bounded() -> None:
     Settings(max_row_bytes=512 << 20)
     with pytest.raises(ValueError, match="less than or equal to 536870912"):
         Settings(max_row_bytes=(512 << 20) + 1)
+
+
+@pytest.mark.parametrize("row_mib", [1, 300])
+def test_connector_queue_in_bytes_holds_the_largest_record(row_mib: int) -> None:
+    """Debezium's queue is bounded in bytes too (81,920 records of a large row would not fit Connect's heap),
+    and the bound always admits two of the largest records."""
+    settings = Settings(max_row_bytes=row_mib << 20)
+    properties = kafka_limits.connector_throughput_properties(settings)
+    assert int(properties["max.queue.size.in.bytes"]) >= 2 * kafka_limits.message_bytes(settings)
+    assert int(properties["max.queue.size"]) > int(properties["max.batch.size"])  # Debezium's rule

@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from cdc_pipeline import kafka_limits
 from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.config.values import (
     WHOLE_SCHEMA,
@@ -185,6 +186,7 @@ def connector_config(
         "value.converter.replace.null.with.default": "false",
         "topic.creation.default.replication.factor": "1",
         "topic.creation.default.partitions": "1",
+        **kafka_limits.connector_throughput_properties(settings),
     }
     config.update(settings.debezium)
     config.update(overrides or {})
