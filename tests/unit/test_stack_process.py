@@ -19,6 +19,7 @@ from cdc_pipeline.stack.process import (
     last_relevant_line,
     parse_pid,
     port_in_use,
+    read_cmdline,
 )
 
 
@@ -54,7 +55,12 @@ def test_parse_pid(text: str, expected: int | None) -> None:
 
 
 def _sleeper(args: list[str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", *args])
+    """A child that has exec'd (until then its cmdline is still the parent's, and a test would race it)."""
+    proc = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)", *args])
+    deadline = time.monotonic() + 10
+    while b"time.sleep" not in read_cmdline(proc.pid) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return proc
 
 
 def test_pid_is_trusted_only_with_our_token(tmp_path: Path) -> None:
