@@ -56,6 +56,7 @@ def _source(spec: Spec) -> TrackingSource:
         max_bytes=spec.get("max_bytes", defaults.sink_max_bytes),
         max_wait_ms=spec.get("max_wait_ms", defaults.sink_max_wait_ms),
         kafka_config=spec.get("kafka", {}),
+        read_ahead=spec.get("read_ahead", False),
     )
 
 
@@ -86,6 +87,7 @@ def _loop(spec: Spec, step: Callable[[], int], positions: dict[tuple[str, int], 
 
 
 def run_sink(spec: Spec) -> dict[str, Any]:
+    spec = {"read_ahead": Settings().sink_read_ahead, **spec}  # the sink as configured by default
     with DuckDBTarget(Path(spec["duckdb"])) as target, _source(spec) as source:
         for name, value in spec.get("duckdb_settings", {}).items():  # e.g. memory_limit, for experiments
             target.cursor().execute(f"SET {name} = '{value}'")

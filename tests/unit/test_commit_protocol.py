@@ -175,6 +175,14 @@ def test_a_stopped_table_is_held_back_its_offsets_unwritten_and_rewound() -> Non
     assert target.committed.offsets == {(USERS, 0): 7}, "the held table's partition does not move"
     assert source.rewound == [{ORDERS}], "the source reads the held topic again from DuckDB's offset"
     assert source.kafka_commits == [[(USERS, 0, 7)]]
+    # ... after starting again from what DuckDB holds (a batch read ahead past the held table is dropped)
+    assert source.starts == [{(USERS, 0): 7}]
+
+
+def test_a_batch_without_held_tables_does_not_restart_the_source() -> None:
+    source = FakeSource(Batch(1, 20, [changes(USERS)], [(USERS, 0, 1)]))
+    run_once(source, FakeTarget())
+    assert source.starts == [] and source.rewound == []
 
 
 def test_a_table_duckdb_refuses_rolls_the_batch_back_and_stops_only_that_table() -> None:

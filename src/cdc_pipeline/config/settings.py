@@ -107,6 +107,11 @@ class Settings(BaseModel):
     sink_max_wait_ms: int = Field(
         500, ge=1, le=60_000, description="longest a batch waits for more events once it has some"
     )
+    sink_read_ahead: bool = Field(
+        True,
+        description="decode the next batch while DuckDB applies this one (uses a second core; holds one more "
+        "batch in memory)",
+    )
     sink_on_error: OnError = Field(
         "stop-table",
         description="a table's change cannot be applied: stop-table (only it stops, the others flow), "

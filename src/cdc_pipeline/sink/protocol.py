@@ -61,6 +61,9 @@ def commit_batch(
        in a transaction of its own, and the source re-reads every other table from ``_cdc.offsets``.
     3. Commit the same offsets to Kafka, only so lag tools see them. On start the source seeks to what
        ``_cdc.offsets`` holds, so a crash anywhere loses nothing and applies nothing twice.
+    4. Tables held back: the source starts again from ``_cdc.offsets`` and ``_cdc.tables`` (dropping any batch
+       it read ahead, which may hold more of a held table's records and has moved every partition on), then
+       stops reading the held topics, which resume at DuckDB's offsets on the next start.
     """
     batch = source.next_batch()  # 1
     if batch.events == 0 and batch.error is None:
@@ -84,8 +87,10 @@ def commit_batch(
     except BaseException:
         target.abandon()
         raise
-    source.rewind(held_back)
     source.commit(offsets)  # 3
+    if held_back:  # 4
+        source.start(target.read_offsets(), target.read_positions())
+        source.rewind(held_back)
     outcome.apply_s = time.monotonic() - started
     return outcome
 

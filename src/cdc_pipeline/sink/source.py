@@ -11,12 +11,23 @@ the core guarantees (see ``core/include/cdc/pipeline/source.hpp`` and ``batcher.
   goes quiet, before a schema change, or before a bad record (policy ``stop``: :attr:`Batch.error`, repeated
   until the table is rewound) that policy ``dead-letter`` instead writes to the dead-letter topic;
 - topic discovery and :meth:`Source.end_offsets` (consumer lag) use the consumer's own connections.
+
+Read-ahead (``read_ahead``, setting ``SINK_READ_AHEAD``, on by default): as soon as a batch is handed out,
+the next one is polled and decoded on a thread of its own (the core releases the GIL), so decoding batch
+n+1 overlaps DuckDB applying batch n and the sink uses both cores. The read-ahead batch is exactly the
+batch the next call would have read: it is taken only by the next :meth:`Source.next_batch`, and every
+:meth:`Source.start` (any re-seek to DuckDB's offsets) first waits for it and throws it away, so nothing
+read ahead is ever applied from a position DuckDB does not hold. The commit protocol restarts the source
+whenever it holds a table back (:mod:`.protocol`), so a batch read ahead past a stopped table is dropped too.
+One more batch (at most ``max_bytes`` of records) is in memory.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import replace
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -65,6 +76,7 @@ class Source:
         exclude_tables: Iterable[str] = (),
         dead_letter_topic: str = "",
         kafka_config: Mapping[str, str] | None = None,
+        read_ahead: bool = False,
         kafka_retry_s: float = 0.0,
         retry: RetryPolicy | None = None,
         observe: Observer | None = None,
@@ -98,6 +110,8 @@ class Source:
             topic_refresh_ms,
             sorted(exclude_tables),
         )
+        self._reader = ThreadPoolExecutor(1, thread_name_prefix="cdc-read-ahead") if read_ahead else None
+        self._ahead: Future[Batch] | None = None
 
     @classmethod
     def from_settings(
@@ -124,6 +138,7 @@ class Source:
             observe=observe,
             interrupted=interrupted,
             kafka_config=kafka_limits.consumer_config(settings),
+            read_ahead=settings.sink_read_ahead,
         )
 
     def start(
@@ -137,6 +152,7 @@ class Source:
         ``_cdc.tables``; a streaming event at or below it is a redelivered duplicate and is skipped.
         """
         log.info("consuming with librdkafka %s", _core.librdkafka_version())
+        self._drop_ahead()
         self._core.start(_positions(committed), list(applied))
 
     def next_batch(self) -> Batch:
@@ -145,15 +161,28 @@ class Source:
         ``kafka_retry_s``; past that :class:`~cdc_pipeline.sink.retry.GaveUpError` is raised (one line). A
         terminal KafkaError is raised as it is (the sink loop turns it into one line)."""
         while True:
+            ahead, self._ahead = self._ahead, None
             try:
-                batch = self._core.next_batch(self.max_events, self.max_bytes, self.max_wait_ms)
+                batch = ahead.result() if ahead is not None else self._read()
             except _core.KafkaError as exc:
                 if isinstance(classify(exc), Terminal):
                     raise
                 self.kafka_backoff.wait(exc)
                 continue
             self.kafka_backoff.succeeded()
+            if self._reader is not None:
+                self._ahead = self._reader.submit(self._read)
             return batch
+
+    def _read(self) -> Batch:
+        return self._core.next_batch(self.max_events, self.max_bytes, self.max_wait_ms)
+
+    def _drop_ahead(self) -> None:
+        """Wait for the batch being read ahead, then forget it (and any error it met: nothing was applied)."""
+        ahead, self._ahead = self._ahead, None
+        if ahead is not None:
+            with suppress(Exception):
+                ahead.result()
 
     def commit(self, offsets: Iterable[Offset]) -> None:
         """Remember offsets DuckDB committed and mirror them to Kafka for lag tools (a failure only warns)."""
@@ -182,6 +211,9 @@ class Source:
         return self._core.assignment()
 
     def close(self) -> None:
+        self._drop_ahead()
+        if self._reader is not None:
+            self._reader.shutdown()
         self._core.close()
 
     def __enter__(self) -> Source:
