@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 20
 .PHONY: stubs
 .PHONY: help setup up down status test check test-fast test-unit test-duckdb test-e2e core-test core-asan \
         sanitize-build fuzz lint format clean
-.PHONY: bench-throughput bench-apply bench-latency bench-backlog bench-all
+.PHONY: bench-throughput bench-apply bench-latency bench-insert bench-backlog bench-all
 
 help:           ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -95,6 +95,9 @@ bench-apply:    ## upsert strategies against target table size (100k, 1M, 10M ro
 
 bench-latency:  ## PostgreSQL commit -> visible in DuckDB at 100/1000/2000/5000 changes/s, CPU per component
 	$(VENV)/cdc bench latency --rates 100,1000,2000,5000 --seconds 20
+
+bench-insert:   ## one 300k-row transaction until visible in DuckDB: the generated connector beside the defaults
+	$(VENV)/cdc bench insert --rows 300000 --repeat 2
 
 bench-backlog:  ## sink peak RSS working through a 5M-event backlog
 	$(VENV)/cdc bench backlog --events 5000000

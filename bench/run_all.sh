@@ -13,5 +13,7 @@ $CDC bench latency --rates 100,1000,2000,5000 --seconds 20 --out "$OUT"
 uptime
 $CDC bench latency --rates 100,1000,2000,5000 --seconds 20 --debezium poll.interval.ms=50 --out "$OUT"
 uptime
+$CDC bench insert --rows 300000 --repeat 2 --out "$OUT"
+uptime
 $CDC bench backlog --events 5000000 --out "$OUT"
 uptime

@@ -81,7 +81,7 @@ def test_throughput_and_backlog_scenarios_run(stack_settings: Settings) -> None:
     )
     assert result["state"]["ok"], result["state"]
     assert all(rate > 0 for rate in result["rates"].values())
-    assert set(result["ratios"]) == {"ours/decode", "ours/bulk", "ours/rowbyrow"}
+    assert set(result["ratios"]) == {"ours/decode", "ours/bulk", "ours/rowbyrow", "ours/no-read-ahead"}
     memory = backlog.run(stack_settings.bootstrap_servers, 2_000, prefix=f"backlog{uuid.uuid4().hex[:6]}")
     assert memory["state"]["ok"] and memory["sink"]["peak_rss_mb"] > 0
 

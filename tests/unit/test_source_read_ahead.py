@@ -1,11 +1,15 @@
 """The sink's Source reads the next batch ahead on its own thread, and a re-seek never lets a batch read ahead
-through: the next batch after start() is always one read after it."""
+through: the next batch after start() is always one read after it. Its start names the librdkafka in use."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
+import pytest
+
+from cdc_pipeline import _core
 from cdc_pipeline.sink.source import Source
 
 
@@ -76,4 +80,12 @@ def test_without_read_ahead_every_batch_is_read_by_the_caller() -> None:
     src.next_batch()
     src.next_batch()
     assert [thread for _, thread in core.reads] == [threading.current_thread().name] * 2
+    src.close()
+
+
+def test_start_logs_the_librdkafka_in_use(caplog: pytest.LogCaptureFixture) -> None:
+    src, _ = source(read_ahead=False)
+    with caplog.at_level(logging.INFO, logger="cdc_pipeline.sink.source"):
+        src.start({})
+    assert f"consuming with librdkafka {_core.librdkafka_version()}" in caplog.text
     src.close()
