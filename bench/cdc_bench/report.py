@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import platform
@@ -18,6 +17,7 @@ from rich.table import Table
 
 import duckdb
 from cdc_bench.measure import load_average
+from cdc_pipeline import _core
 
 console = Console()
 
@@ -47,8 +47,6 @@ def machine() -> dict[str, Any]:
             cpu = line.split(":", 1)[1].strip()
             break
     mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
-    librdkafka = ctypes.CDLL("librdkafka.so.1")  # the one _core uses (LD_PRELOAD included)
-    librdkafka.rd_kafka_version_str.restype = ctypes.c_char_p
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),
@@ -56,7 +54,7 @@ def machine() -> dict[str, Any]:
         "kernel": platform.release(),
         "python": platform.python_version(),
         "duckdb": duckdb.__version__,
-        "librdkafka": librdkafka.rd_kafka_version_str().decode(),
+        "librdkafka": _core.librdkafka_version(),  # the one the core links (not whatever the loader finds)
         "ld_preload": os.environ.get("LD_PRELOAD", ""),
         "load_average": [round(x, 2) for x in os.getloadavg()],
     }

@@ -217,6 +217,15 @@ def test_a_stalled_connector_takes_its_row_and_makes_status_fail() -> None:
     assert with_health(rows, unknown)[1].state == "RUNNING"
 
 
+def test_a_verdict_from_before_the_connector_was_registered_gives_way_to_connect() -> None:
+    """Seen after `make up`: the sink's poller looked before registration; Connect now runs the connector."""
+    rows = [Row("connector c1", "RUNNING", "task 0 RUNNING")]
+    stale = ConnectorHealth("c1", "cdc_c1", "ABSENT", reason="connector c1 is not registered")
+    assert with_health(rows, stale) == rows
+    absent = [Row("connector c1", "ABSENT", "not registered (`cdc up --sample`)")]
+    assert with_health(absent, stale)[0].detail.endswith("ABSENT: connector c1 is not registered")
+
+
 SNAPSHOT = [
     "[2026-12-02 13:38:01,000] INFO [c1|task-0] Snapshot step 1 - Preparing (io.debezium.relational.RelationalSnapshotChangeEventSource)",
     "[2026-12-02 13:38:02,000] INFO [c1|task-0] Snapshot step 7 - Snapshotting data (io.debezium.relational.RelationalSnapshotChangeEventSource)",

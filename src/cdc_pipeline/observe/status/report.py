@@ -121,7 +121,8 @@ def with_health(rows: list[Row], health: ConnectorHealth | None) -> list[Row]:
     name = f"connector {health.connector}"
     shown = []
     for row in rows:
-        if row.name != name:
+        if row.name != name or (health.state == "ABSENT" and row.state != "ABSENT"):
+            # (a sink's verdict from before the connector was registered: Connect's own word is newer)
             shown.append(row)
             continue
         state = row.state if health.state in {"UNKNOWN", "ABSENT"} else health.state
