@@ -287,7 +287,7 @@ class Batch:
     One batch: the changes per table (first-seen order) and the next offset of every partition read.
     """
 
-    def __init__(self, events: int, bytes: int, tables: Sequence[TableBatch], offsets: Sequence[tuple[str, int, int]], error: BadRecord | None = None, dead_lettered: int = 0, dropped: Sequence[DroppedEvents] = []) -> None: ...
+    def __init__(self, events: int, bytes: int, tables: Sequence[TableBatch], offsets: Sequence[tuple[str, int, int]], error: BadRecord | None = None, dead_letters: Sequence[BadRecord] = [], dropped: Sequence[DroppedEvents] = []) -> None: ...
 
     @property
     def events(self) -> int:
@@ -310,7 +310,8 @@ class Batch:
         """policy stop: the batch ends before this record"""
 
     @property
-    def dead_lettered(self) -> int: ...
+    def dead_letters(self) -> list[BadRecord]:
+        """records sent to the dead-letter topic, with their reasons"""
 
     @property
     def dropped(self) -> list[DroppedEvents]:

@@ -54,6 +54,8 @@ class Progress:
             self.stats.record_stopped(table, reason)
         for dropped in outcome.dropped:
             self.stats.record_dropped(dropped.table, dropped.duplicates, dropped.unapplied)
+        for record in outcome.dead_letters:
+            self.stats.record_dead_letter(record.topic)
         self.events += outcome.events
         self.batches += 1
         now = time.monotonic()

@@ -11,6 +11,8 @@ dead-lettered one), the row that was deleted since stays deleted, the replays ar
 from __future__ import annotations
 
 import json
+import logging
+import re
 import subprocess
 import sys
 import uuid
@@ -32,6 +34,7 @@ from tests.e2e.replica import (
     eventually,
     pg_rows,
     running_sink,
+    sink_metrics_text,
     wait_equal,
 )
 
@@ -79,8 +82,9 @@ def bad_copy(settings: Settings, topic: str, row_id: int) -> tuple[bytes | None,
 
 
 def test_dead_lettered_records_are_listed_with_their_reason_and_replayed_by_key(
-    pipeline: tuple[Settings, str, str], pg: PG
+    pipeline: tuple[Settings, str, str], pg: PG, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.WARNING, logger="cdc_pipeline.sink")
     settings, good, bad = pipeline
     bad_topic = f"{settings.topic_prefix}.public.{bad}"
     with running_sink(settings) as sink, duck_connect(settings.duckdb_file) as duck:
@@ -100,6 +104,20 @@ def test_dead_lettered_records_are_listed_with_their_reason_and_replayed_by_key(
         eventually(
             "both bad records are dead-lettered", lambda: len(list_dead_letters(sink.settings).records) >= 2
         )
+        # The sink's log names each one with its reason, and /metrics counts them (after their batch commits).
+        line = f"topic {bad_topic} partition 0 offset {high} of table public.{bad}: "
+        counter = re.compile(rf'^cdc_dead_lettered_total{{topic="{re.escape(bad_topic)}"}} (\S+)$', re.M)
+
+        def logged_and_counted() -> bool:
+            logged = [r.getMessage() for r in caplog.records if r.getMessage().startswith("dead-lettered")]
+            counted = counter.search(sink_metrics_text(sink))
+            return (
+                any(line in m and "column 'n'" in m for m in logged)
+                and counted is not None
+                and float(counted.group(1)) >= 2
+            )
+
+        eventually("the sink logged and counted both dead-lettered records", logged_and_counted)
 
         # Everything else keeps flowing, in both tables; newer changes of the same rows too.
         pg.execute(f"INSERT INTO {good} VALUES (6, 6)")

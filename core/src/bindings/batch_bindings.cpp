@@ -209,20 +209,26 @@ void bind_batch_class(nb::module_& module) {
           "__init__",
           [](PyBatch* self, std::int64_t events, std::int64_t bytes, std::vector<PyTableBatch> tables,
              std::vector<std::tuple<std::string, std::int32_t, std::int64_t>> offsets,
-             std::optional<pipeline::BadRecord> error, std::int64_t dead_lettered,
+             std::optional<pipeline::BadRecord> error, std::vector<pipeline::BadRecord> dead_letters,
              std::vector<pipeline::DroppedEvents> dropped) {
-            new (self) PyBatch{events,           bytes,         std::move(tables), std::move(offsets),
-                               std::move(error), dead_lettered, std::move(dropped)};
+            new (self) PyBatch{events,
+                               bytes,
+                               std::move(tables),
+                               std::move(offsets),
+                               std::move(error),
+                               std::move(dead_letters),
+                               std::move(dropped)};
           },
           nb::arg("events"), nb::arg("bytes"), nb::arg("tables"), nb::arg("offsets"),
-          nb::arg("error") = nb::none(), nb::arg("dead_lettered") = 0,
+          nb::arg("error") = nb::none(), nb::arg("dead_letters") = std::vector<pipeline::BadRecord>{},
           nb::arg("dropped") = std::vector<pipeline::DroppedEvents>{})
       .def_ro("events", &PyBatch::events, "records consumed: changes, tombstones, skips, dead-lettered")
       .def_ro("bytes", &PyBatch::bytes, "their key + value bytes")
       .def_ro("tables", &PyBatch::tables, "in the order their first event arrived")
       .def_ro("offsets", &PyBatch::offsets, "(topic, partition, next offset) of every partition read")
       .def_ro("error", &PyBatch::error, "policy stop: the batch ends before this record")
-      .def_ro("dead_lettered", &PyBatch::dead_lettered)
+      .def_ro("dead_letters", &PyBatch::dead_letters,
+              "records sent to the dead-letter topic, with their reasons")
       .def_ro("dropped", &PyBatch::dropped, "tables with dropped events, first-seen order")
       .def("__repr__", [](const PyBatch& batch) {
         return "Batch(events=" + std::to_string(batch.events) +
@@ -237,7 +243,7 @@ PyBatch to_python(pipeline::Batch&& batch) {
   PyBatch out;
   out.events = batch.events;
   out.bytes = batch.bytes;
-  out.dead_lettered = batch.dead_lettered;
+  out.dead_letters = std::move(batch.dead_letters);
   out.error = std::move(batch.error);
   out.dropped = std::move(batch.dropped);
   out.offsets.reserve(batch.offsets.size());

@@ -29,7 +29,7 @@ struct PyBatch {
   std::vector<PyTableBatch> tables;
   std::vector<std::tuple<std::string, std::int32_t, std::int64_t>> offsets;  // topic, partition, next offset
   std::optional<pipeline::BadRecord> error;
-  std::int64_t dead_lettered = 0;
+  std::vector<pipeline::BadRecord> dead_letters;
   std::vector<pipeline::DroppedEvents> dropped;
 };
 

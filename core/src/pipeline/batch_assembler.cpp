@@ -67,10 +67,9 @@ std::variant<buffer::AddOutcome, Rejection> BatchAssembler::add(decode::ChangeEv
   return buffer::AddOutcome::kAdded;
 }
 
-void BatchAssembler::count_dead_letter(const std::string& topic, std::int32_t partition, std::int64_t offset,
-                                       std::size_t bytes) {
-  count(topic, partition, offset, bytes);
-  ++dead_lettered_;
+void BatchAssembler::count_dead_letter(BadRecord record, std::size_t bytes) {
+  count(record.topic, record.partition, record.offset, bytes);
+  dead_letters_.push_back(std::move(record));
 }
 
 void BatchAssembler::count(const std::string& topic, std::int32_t partition, std::int64_t offset,
@@ -94,7 +93,7 @@ Result<Batch> BatchAssembler::finish() {
   Batch batch;
   batch.events = std::exchange(events_, 0);
   batch.bytes = std::exchange(bytes_, 0);
-  batch.dead_lettered = std::exchange(dead_lettered_, 0);
+  batch.dead_letters = std::exchange(dead_letters_, {});
   for (const auto& [position, next] : next_offsets_) {
     batch.offsets.push_back(kafka::TopicPartitionOffset{position.first, position.second, next});
   }

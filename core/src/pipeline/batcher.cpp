@@ -145,7 +145,7 @@ Batcher::Step Batcher::reject(const kafka::Message& record, const Status& error,
   if (policy_ == ErrorPolicy::kDeadLetter && dead_letters_ != nullptr) {
     Status sent = dead_letters_->send(record, bad);
     if (sent.is_ok()) {
-      assembler.count_dead_letter(record.topic, record.partition, record.offset, record_bytes(record));
+      assembler.count_dead_letter(std::move(bad), record_bytes(record));
       return Step::kTaken;
     }
     bad.reason += " (writing it to the dead-letter topic failed too: " + sent.message() + ")";

@@ -30,7 +30,8 @@ TEST(BatchAssemblerTest, OffsetsCoverEveryRecordIncludingTombstonesAndSkips) {
   add_ok(assembler, at(remove(1), 11));
   add_ok(assembler, at(make_event({.kind = EventKind::kTombstone}), 12));
   add_ok(assembler, at(make_event({.kind = EventKind::kSkip, .topic = "dbserver1.public.other"}), 3, 1));
-  assembler.count_dead_letter("dbserver1.public.users", 2, 7, 50);
+  assembler.count_dead_letter(
+      BadRecord{.topic = "dbserver1.public.users", .partition = 2, .offset = 7, .reason = "not JSON"}, 50);
   EXPECT_EQ(assembler.events(), 5);
   EXPECT_EQ(assembler.bytes(), 450);
 
@@ -40,7 +41,9 @@ TEST(BatchAssemblerTest, OffsetsCoverEveryRecordIncludingTombstonesAndSkips) {
                                                                       {"dbserver1.public.users", 0, 13},
                                                                       {"dbserver1.public.users", 2, 8}}));
   EXPECT_EQ(batch->events, 5);
-  EXPECT_EQ(batch->dead_lettered, 1);
+  ASSERT_EQ(batch->dead_letters.size(), 1U);
+  EXPECT_EQ(batch->dead_letters[0].offset, 7);
+  EXPECT_EQ(batch->dead_letters[0].reason, "not JSON");
   ASSERT_EQ(batch->tables.size(), 1U);  // a skip-only topic has nothing to apply
   EXPECT_EQ(batch->tables[0].counts.creates, 1);
   EXPECT_EQ(batch->tables[0].counts.deletes, 1);

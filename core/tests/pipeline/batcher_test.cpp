@@ -293,7 +293,9 @@ TEST(BatcherTest, DeadLetterPolicySendsTheRawRecordAndGoesOn) {
   ASSERT_TRUE(batch.is_ok());
   EXPECT_FALSE(batch->error);
   EXPECT_EQ(batch->events, 3);
-  EXPECT_EQ(batch->dead_lettered, 1);
+  ASSERT_EQ(batch->dead_letters.size(), 1U);  // with its reason, for the sink's log
+  EXPECT_EQ(batch->dead_letters[0].offset, 1);
+  EXPECT_EQ(batch->dead_letters[0].reason, dead_letters.sent[0].second.reason);
   EXPECT_EQ(batch->offsets[0].offset, 3);
   ASSERT_EQ(dead_letters.sent.size(), 1U);
   EXPECT_EQ(dead_letters.sent[0].first.value, "x");

@@ -21,7 +21,7 @@ from cdc_pipeline.sink.errors import (
 from cdc_pipeline.sink.policy import OnError
 from cdc_pipeline.sink.protocol import BatchOutcome, commit_batch
 from cdc_pipeline.sink.retry import Backoff, RetryInterrupted, Terminal, classify, stop_error
-from cdc_pipeline.sink.source import DroppedEvents, Source
+from cdc_pipeline.sink.source import BadRecord, DroppedEvents, Source
 
 log = logging.getLogger("cdc_pipeline.sink")
 
@@ -82,19 +82,25 @@ def run(
             ready = True
             on_ready()
         if outcome.batch is not None:
-            _report(outcome.batch, warned, on_batch)
+            _report(outcome.batch, warned, on_batch, source.table_of_topic)
 
 
 def _terminal(exc: ApplyError) -> bool:
     return isinstance(classify(exc), Terminal)
 
 
-def _report(batch: BatchOutcome, warned: set[str], on_batch: Callable[[BatchOutcome], None]) -> None:
+def _report(
+    batch: BatchOutcome,
+    warned: set[str],
+    on_batch: Callable[[BatchOutcome], None],
+    table_of_topic: Callable[[str], str],
+) -> None:
     """A committed batch: its stopped tables logged, unapplied events warned once, the callback told; a bad
     record (policy ``stop``) raises after what came before it was applied."""
     for table, reason in batch.stopped.items():
         log.error("table %s stopped: %s", table, reason)
     _warn_unapplied(batch.dropped, warned)
+    _log_dead_letters(batch.dead_letters, table_of_topic)
     on_batch(batch)
     if batch.bad_record is not None:
         raise BadRecordError(batch.bad_record)
@@ -167,6 +173,30 @@ def _stop_renamed_tables(
     on_batch(BatchOutcome(stopped=renamed))
 
 
+DEAD_LETTER_LINES = 20  # per batch: a burst of bad records is summed up after these
+
+
+def _log_dead_letters(records: Sequence[BadRecord], table_of_topic: Callable[[str], str]) -> None:
+    """One line per record the policy ``dead-letter`` sent away, with its reason and the way back."""
+    for record in records[:DEAD_LETTER_LINES]:
+        table = record.table or table_of_topic(record.topic)
+        log.warning(
+            "dead-lettered topic %s partition %d offset %d of table %s: %s; list them with "
+            "`cdc dead-letter list`, and after fixing the cause `cdc dead-letter replay --table %s`",
+            record.topic,
+            record.partition,
+            record.offset,
+            table,
+            record.reason,
+            table,
+        )
+    if len(records) > DEAD_LETTER_LINES:
+        log.warning(
+            "dead-lettered %d more record(s) in this batch (`cdc dead-letter list` shows them all)",
+            len(records) - DEAD_LETTER_LINES,
+        )
+
+
 def _warn_unapplied(dropped: Sequence[DroppedEvents], warned: set[str]) -> None:
     """One warning per table whose updates/deletes cannot be applied (no key, no REPLICA IDENTITY FULL)."""
     for d in dropped:
@@ -177,11 +207,13 @@ def _warn_unapplied(dropped: Sequence[DroppedEvents], warned: set[str]) -> None:
                 "table %s has no primary key and no REPLICA IDENTITY FULL: %d update/delete event(s) "
                 "carried no before-image and were not applied (inserts still replicate; the replica may "
                 'now differ). Fix: in PostgreSQL run `ALTER TABLE "%s"."%s" REPLICA IDENTITY FULL;`, '
-                "then re-snapshot the table",
+                "then re-snapshot it: give it `key_columns` in the pipeline (Debezium's incremental "
+                "snapshot needs a key), `cdc connectors apply`, `cdc tables resnapshot %s`",
                 d.table,
                 d.unapplied,
                 schema.replace('"', '""'),
                 table.replace('"', '""'),
+                d.table,
             )
 
 

@@ -40,6 +40,7 @@ class BatchOutcome:
     bad_record: BadRecord | None = None  # policy `stop-sink`: the record the batch ended before
     table_stats: list[AppliedTable] = field(default_factory=list)
     dropped: list[DroppedEvents] = field(default_factory=list)  # duplicates and unappliable keyless changes
+    dead_letters: list[BadRecord] = field(default_factory=list)  # sent to the dead-letter topic, with why
     apply_s: float = 0.0
 
 
@@ -71,6 +72,7 @@ def commit_batch(
     started = time.monotonic()
     outcome = BatchOutcome(events=batch.events)
     outcome.dropped = [d for d in batch.dropped if d.table not in stopped]
+    outcome.dead_letters = list(batch.dead_letters)
     target.begin()  # 2
     try:
         held_back = _apply_tables(target, batch.tables, stopped, outcome)

@@ -85,11 +85,11 @@ struct BadRecord {
 struct Batch {
   std::vector<TableBatch> tables;                    // in the order their first event arrived
   std::vector<kafka::TopicPartitionOffset> offsets;  // next offset of every partition a record came from
-  std::int64_t events = 0;  // records consumed: changes, tombstones, skips and dead-lettered ones
-  std::int64_t bytes = 0;   // their key + value bytes
-  std::int64_t dead_lettered = 0;
-  std::vector<DroppedEvents> dropped;  // tables with dropped events, first-seen order
-  std::optional<BadRecord> error;      // policy stop: the batch ends before this record
+  std::int64_t events = 0;              // records consumed: changes, tombstones, skips and dead-lettered ones
+  std::int64_t bytes = 0;               // their key + value bytes
+  std::vector<BadRecord> dead_letters;  // records sent to the dead-letter topic, with their reasons
+  std::vector<DroppedEvents> dropped;   // tables with dropped events, first-seen order
+  std::optional<BadRecord> error;       // policy stop: the batch ends before this record
 };
 
 }  // namespace cdc::pipeline

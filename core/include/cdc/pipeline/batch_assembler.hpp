@@ -36,9 +36,9 @@ class BatchAssembler {
   // false, a keyless update/delete without a before-image. Its offset is part of the batch.
   void count_dropped(const decode::ChangeEvent& event, bool duplicate);
 
-  // Counts a record consumed without a change (a dead-lettered one): its offset is part of the batch.
-  void count_dead_letter(const std::string& topic, std::int32_t partition, std::int64_t offset,
-                         std::size_t bytes);
+  // Counts a record consumed without a change (a dead-lettered one, `bytes` long): its offset is part of
+  // the batch, and the batch carries it with its reason.
+  void count_dead_letter(BadRecord record, std::size_t bytes);
 
   [[nodiscard]] std::int64_t events() const noexcept { return events_; }
   [[nodiscard]] std::int64_t bytes() const noexcept { return bytes_; }
@@ -56,7 +56,7 @@ class BatchAssembler {
   std::map<std::pair<std::string, std::int32_t>, std::int64_t> next_offsets_;
   std::int64_t events_ = 0;
   std::int64_t bytes_ = 0;
-  std::int64_t dead_lettered_ = 0;
+  std::vector<BadRecord> dead_letters_;
 };
 
 // An update or delete of a keyless table that carries no before-image (the table is not REPLICA IDENTITY
