@@ -7,6 +7,7 @@ file; only Kafka is replaced by a list (the source's contract: next_batch / rewi
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -113,6 +114,40 @@ def test_a_table_duckdb_refuses_is_stopped_and_the_batch_reruns_without_it(targe
     assert row == ("stopped", "dbserver1.public.orders", 0, 0)
 
 
+def test_a_table_stopped_by_duckdb_is_applied_again_after_the_fix_and_resume(target: DuckDBTarget) -> None:
+    """The way back its message names: fix the cause, `cdc tables resume`; the held batch lands."""
+    target.cursor().execute(
+        "CREATE TABLE orders (id INTEGER CHECK (id < 0), name VARCHAR, email VARCHAR, created_at TIMESTAMPTZ)"
+    )
+    source = ListSource(
+        [one_batch(record("public", "orders", 0), record("public", "users", 0))],
+        replay=[one_batch(record("public", "users", 0))],
+    )
+    stopped: dict[str, str] = {}
+    first = commit_batch(source, target, stopped)  # type: ignore[arg-type]
+    assert first is not None and list(first.stopped) == ["public.orders"]
+    commit_batch(source, target, stopped)  # type: ignore[arg-type]  # users applied, orders held at offset 0
+    assert target.read_offsets() == {("dbserver1.public.users", 0): 1}
+
+    target.cursor().execute("DROP TABLE orders")  # the fix: the CHECK the source does not have is gone
+    report = run_action(target, tables_admin.resume("public.orders"))
+    assert report.resumes_at == [("dbserver1.public.orders", 0, 0)], "applied again from its held record"
+    assert target.stopped_tables() == {}
+    stopped.clear()
+    stopped.update(target.stopped_tables())  # what the loop's re-sync does after a moving request
+    source.batches = [
+        one_batch(record("public", "orders", 0)),
+        one_batch(record("public", "orders", 1, "update")),
+    ]
+
+    for _ in range(2):
+        again = commit_batch(source, target, stopped)  # type: ignore[arg-type]
+        assert again is not None and again.stopped == {} and again.tables == ["public.orders"]
+    assert scalar(target, "SELECT count(*) FROM orders") == 1
+    assert target.read_offsets()[("dbserver1.public.orders", 0)] == 2
+    assert scalar(target, "SELECT state FROM _cdc.tables WHERE source_table = 'public.orders'") == "running"
+
+
 def test_a_source_schema_named_cdc_never_touches_the_bookkeeping(target: DuckDBTarget) -> None:
     source = ListSource([one_batch(record("_cdc", "offsets", 0), record("public", "users", 0))])
     stopped: dict[str, str] = {}
@@ -162,13 +197,17 @@ def test_policy_stop_sink_hands_the_bad_record_to_the_loop(target: DuckDBTarget)
     assert outcome is not None and outcome.bad_record is not None and outcome.stopped == {}
 
 
-def test_skip_passes_exactly_the_held_record_and_is_audited(target: DuckDBTarget) -> None:
+def test_skip_passes_exactly_the_held_record_and_is_audited(
+    target: DuckDBTarget, caplog: pytest.LogCaptureFixture
+) -> None:
     commit_batch(ListSource([bad_batch()]), target, {})  # type: ignore[arg-type]
     topic = "dbserver1.public.orders"
     with pytest.raises(CdcError, match=r"held at topic dbserver1\.public\.orders partition 0 offset 1"):
         run_action(target, tables_admin.skip("public.orders", topic, 0, 2))
-    report = run_action(target, tables_admin.skip("public.orders", topic, 0, 1))
+    with caplog.at_level(logging.WARNING, logger="cdc_pipeline.sink"):
+        report = run_action(target, tables_admin.skip("public.orders", topic, 0, 1))
     assert report.resumes_at == [(topic, 0, 2)]
+    assert f"cdc tables skip public.orders: skipped topic {topic} partition 0 offset 1" in caplog.text
     assert target.read_offsets()[(topic, 0)] == 2
     assert target.stopped_tables() == {}
     audit = target.cursor().execute('SELECT topic, "partition", "offset", source_table FROM _cdc.skipped')

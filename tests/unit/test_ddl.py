@@ -192,8 +192,8 @@ def test_incompatible_change_message_names_table_column_types_and_recovery() -> 
     )
     assert str(error).startswith(
         "table public.users: column 'name' changed type from VARCHAR to TIMESTAMP, which DuckDB column "
-        '"main"."users"."name" cannot follow without losing values. The sink stops applying public.users; '
-        'to recover, re-snapshot it: drop "main"."users" in DuckDB'
+        '"main"."users"."name" cannot follow without losing values. The sink stops applying public.users '
+        "(the other tables go on); to recover, re-snapshot it with `cdc tables resnapshot public.users`"
     )
 
 

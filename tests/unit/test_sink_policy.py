@@ -63,6 +63,18 @@ def test_each_stop_names_its_recovery_command() -> None:
     assert (
         fix_command(stopped("table public.t: DuckDB failed to upsert rows")) == "cdc tables resume public.t"
     )
+    retry = (
+        "DuckDB failed. then `cdc tables resume public.t`, or rebuild with `cdc tables resnapshot public.t`"
+    )
+    assert fix_command(stopped(retry)) == "cdc tables resume public.t", (
+        "resume comes first where both are named"
+    )
+    added = "table public.t: column 'c' was added ... rebuild it with `cdc tables resnapshot public.t`"
+    assert fix_command(stopped(added)) == "cdc tables resnapshot public.t"
+    keyless = "table public.t: ... no primary key. give it key_columns, ..., `cdc tables resnapshot public.t`"
+    assert fix_command(stopped(keyless)) == (
+        "set key_columns for public.t, `cdc connectors apply`, then `cdc tables resnapshot public.t`"
+    )
     assert fix_command(TableState("public.t", None, "running")) is None
 
 

@@ -201,5 +201,5 @@ def check_backfills(source: str, changes: TableBatch, added: Sequence[Added]) ->
             raise TableStopError(
                 f"table {source}: column {item.column.name!r} was added and {_why_backfill(item)}, so the "
                 f"rows that already existed hold values only PostgreSQL knows, and {why}",
-                resnapshot_fix(source),
+                resnapshot_fix(source, keyless=not changes.key_columns),
             )

@@ -10,9 +10,9 @@ from cdc_pipeline.sink.naming import BOOKKEEPING_SCHEMA, quote_ident
 def resnapshot_hint(source: str, target_sql: str) -> str:
     """How to recover a table the sink had to stop: start it over from a fresh snapshot."""
     return (
-        f"The sink stops applying {source}; to recover, re-snapshot it: drop {target_sql} in DuckDB, "
-        f"then send Debezium an 'execute-snapshot' signal for {source} "
-        "(or re-create the connector with snapshot.mode=initial)"
+        f"The sink stops applying {source} (the other tables go on); to recover, re-snapshot it with "
+        f"`cdc tables resnapshot {source}`, which empties {target_sql} in DuckDB and asks Debezium for a "
+        "snapshot of that table only"
     )
 
 

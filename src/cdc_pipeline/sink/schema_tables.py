@@ -57,7 +57,12 @@ def table_renamed(source: str, renamed: str) -> str:
     )
 
 
-def resnapshot_fix(source: str) -> str:
+def resnapshot_fix(source: str, keyless: bool = False) -> str:
+    if keyless:  # Debezium's incremental snapshot needs a key: the table's key_columns give it one
+        return (
+            f"give it key_columns (e.g. KEY_COLUMNS={source}:col1,col2), run `cdc connectors apply`, then "
+            f"rebuild it from a fresh snapshot with `cdc tables resnapshot {source}`"
+        )
     return f"rebuild it from a fresh snapshot with `cdc tables resnapshot {source}`"
 
 

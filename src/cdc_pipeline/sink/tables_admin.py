@@ -7,6 +7,7 @@ dataclass saying what it did. The rules each action enforces are stated where it
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -17,6 +18,8 @@ from cdc_pipeline.sink import bookkeeping
 if TYPE_CHECKING:
     from cdc_pipeline.sink.admin import Action
     from cdc_pipeline.sink.duckdb_target import DuckDBTarget
+
+log = logging.getLogger("cdc_pipeline.sink")
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,8 @@ class ActionReport:
 
 def fix_command(state: TableState) -> str | None:
     """The command that recovers a stopped table: skip the bad record it is held at, re-snapshot a table
-    whose schema DuckDB cannot follow, else resume it once the cause is fixed."""
+    whose schema DuckDB cannot follow or whose stop names only a re-snapshot (a keyless one after giving it
+    key_columns), else resume it once the cause is fixed."""
     if state.state != bookkeeping.STOPPED:
         return None
     reason = state.reason or ""
@@ -72,8 +76,11 @@ def fix_command(state: TableState) -> str | None:
             f"cdc tables skip {state.source_table} --topic {state.stopped_topic} "
             f"--partition {state.stopped_partition} --offset {state.stopped_offset}"
         )
-    if "changed type" in reason:
-        return f"cdc tables resnapshot {state.source_table}"
+    resnapshot = f"cdc tables resnapshot {state.source_table}"
+    if "changed type" in reason or (f"`{resnapshot}`" in reason and "`cdc tables resume" not in reason):
+        if "key_columns" in reason:  # a keyless table: Debezium's incremental snapshot needs a key first
+            return f"set key_columns for {state.source_table}, `cdc connectors apply`, then `{resnapshot}`"
+        return resnapshot
     return f"cdc tables resume {state.source_table}"
 
 
@@ -111,6 +118,12 @@ def _stopped(target: DuckDBTarget, table: str, command: str) -> TableState:
     return state
 
 
+def _logged(report: ActionReport) -> ActionReport:
+    """Every change of a table's state or position leaves a line in the log (the audit is in DuckDB)."""
+    log.warning("cdc tables %s %s: %s", report.action, report.table, report.done)
+    return report
+
+
 def _positions(target: DuckDBTarget, topic: str | None) -> list[tuple[str, int, int]]:
     return sorted((t, p, o) for (t, p), o in target.read_offsets().items() if t == topic)
 
@@ -122,7 +135,12 @@ def resume(table: str) -> Action:
         state = _stopped(target, table, "resume")
         target.resume_table(table)
         at = _positions(target, state.stopped_topic)
-        return ActionReport("resume", table, f"resumed {table}; it is applied again from its held record", at)
+        if not at and state.stopped_topic is not None and state.stopped_offset is not None:
+            # nothing of it was ever committed: it starts at the record it stopped at
+            at = [(state.stopped_topic, state.stopped_partition or 0, state.stopped_offset)]
+        return _logged(
+            ActionReport("resume", table, f"resumed {table}; it is applied again from its held record", at)
+        )
 
     return action
 
@@ -146,7 +164,7 @@ def skip(table: str, topic: str, partition: int, offset: int) -> Action:
         target.record_skip(table, (topic, partition, offset), state.reason or "")
         target.resume_table(table)
         done = f"skipped topic {topic} partition {partition} offset {offset} of {table} and resumed it"
-        return ActionReport("skip", table, done, [(topic, partition, offset + 1)])
+        return _logged(ActionReport("skip", table, done, [(topic, partition, offset + 1)]))
 
     return action
 
@@ -164,7 +182,7 @@ def resnapshot(schema: str, table: str, topic: str, next_offsets: dict[int, int]
         if any(row[0] == name for row in target.table_rows()):
             target.resume_table(name)
         what = "dropped its DuckDB copy" if dropped else "DuckDB had no copy"
-        return ActionReport("resnapshot", name, f"{what}, resumed {name}", _positions(target, topic))
+        return _logged(ActionReport("resnapshot", name, f"{what}, resumed {name}", _positions(target, topic)))
 
     return action
 
