@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 from cdc_bench.measure import RssSampler, Span
 from cdc_bench.rowbyrow import run_rowbyrow
+from cdc_pipeline import kafka_limits
 from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
 from cdc_pipeline.sink.protocol import commit_batch
@@ -55,7 +56,8 @@ def _source(spec: Spec) -> TrackingSource:
         max_events=spec.get("max_events", defaults.sink_max_events),
         max_bytes=spec.get("max_bytes", defaults.sink_max_bytes),
         max_wait_ms=spec.get("max_wait_ms", defaults.sink_max_wait_ms),
-        kafka_config=spec.get("kafka", {}),
+        # the sink's own consumer settings (fetch sizes from max_row_bytes), then the experiment's
+        kafka_config={**kafka_limits.consumer_config(defaults), **spec.get("kafka", {})},
         read_ahead=spec.get("read_ahead", False),
     )
 
