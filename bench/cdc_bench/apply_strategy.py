@@ -5,9 +5,14 @@ existing keys, half new keys) and ``deletes`` keys of random existing rows, in o
 
 - ``merge``: no index; ``DELETE ... USING`` the deleted keys, then one ``MERGE`` (what the sink did before
   issue 6, and still does for a batch with unsent TOAST values or dropped columns);
-- ``delete_insert`` (what the sink does): no index; ``DELETE ... USING`` the deleted keys, the upserts staged
-  in a temporary table, ``DELETE ... USING`` their keys (hash join), ``INSERT``;
-  both use the SQL of :mod:`cdc_pipeline.sink.dml`, so the statements measured are the ones the sink runs;
+- ``delete_insert`` (the sink from issue 6 to 11, and still for a batch with only deletes or only upserts):
+  no index; ``DELETE ... USING`` the deleted keys, the upserts staged in a temporary table, ``DELETE ...
+  USING`` their keys (hash join), ``INSERT``: two scans of the key column;
+- ``one_scan`` (what the sink does for a batch with both, issue 11): the upserts staged, ONE join of the
+  table with the deleted keys (tagged) and the staged keys into a temporary table of rowids, a delete by
+  rowid, ``INSERT``;
+  all three use the SQL of :mod:`cdc_pipeline.sink.dml`, so the statements measured are the ones the sink
+  runs;
 - ``pk_replace``: ``PRIMARY KEY``; ``DELETE ... WHERE key IN``, then ``INSERT OR REPLACE``;
 - ``pk_merge``: ``PRIMARY KEY`` and the same ``MERGE``.
 
@@ -29,7 +34,7 @@ from cdc_bench.report import print_table
 from cdc_pipeline.sink import dml
 from cdc_pipeline.sink.naming import TargetTable
 
-STRATEGIES = ("merge", "delete_insert", "pk_replace", "pk_merge")
+STRATEGIES = ("merge", "delete_insert", "one_scan", "pk_replace", "pk_merge")
 COLUMNS = [
     ("id", "BIGINT"),
     ("account_id", "BIGINT"),
@@ -82,6 +87,14 @@ def _apply(conn: duckdb.DuckDBPyConnection, strategy: str, up: Any, de: Any) -> 
     if strategy in ("merge", "pk_merge"):
         conn.execute(dml.delete_by_key(_SHAPE, "de"))
         conn.execute(dml.merge_upserts(_SHAPE, "up"))
+    elif strategy == "one_scan":
+        conn.execute(dml.stage_rows(_SHAPE, "up", "staged"))
+        conn.execute(dml.tag_removed_rows(_SHAPE, "de", "staged", "tagged"))
+        conn.execute(dml.delete_tagged(_SHAPE, "tagged"))
+        conn.execute(dml.count_tagged_deletes("tagged")).fetchone()
+        conn.execute(dml.insert_staged(_SHAPE, "staged"))
+        conn.execute(dml.drop_staged("tagged"))
+        conn.execute(dml.drop_staged("staged"))
     elif strategy == "delete_insert":
         conn.execute(dml.delete_by_key(_SHAPE, "de"))
         conn.execute(dml.stage_rows(_SHAPE, "up", "staged"))

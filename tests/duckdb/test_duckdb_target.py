@@ -58,6 +58,23 @@ def test_deletes_run_before_upserts_in_one_batch(target: DuckDBTarget) -> None:
     assert rows(target, "SELECT id FROM users ORDER BY id") == [(2,), (3,)]
 
 
+def test_deletes_and_upserts_of_one_batch_count_exactly_with_one_scan(target: DuckDBTarget) -> None:
+    apply(target, users({"id": [1, 2, 3], "name": ["a", "b", "c"]}))
+    counts = apply(target, users({"id": [2, 4], "name": ["B", "d"]}, {"id": [1, 99]}))
+    assert counts == AppliedCounts(upserted=2, deleted=1), "99 matched nothing; 2 is replaced, not deleted"
+    assert rows(target, "SELECT * FROM users ORDER BY id") == [(2, "B"), (3, "c"), (4, "d")]
+    assert rows(target, "SELECT table_name FROM duckdb_tables() WHERE temporary") == [], "no temp left"
+
+
+def test_a_user_column_named_rowid_keeps_the_two_scan_apply(target: DuckDBTarget) -> None:
+    columns = [Column("id", "INTEGER", key=True), Column("rowid", "INTEGER")]
+    # the user's values repeat: a DuckDB rowid shadowed by them would remove row 1 with row 2
+    apply(target, users({"id": [1, 2, 3], "rowid": [7, 7, 5]}, columns=columns, table="r"))
+    counts = apply(target, users({"id": [2], "rowid": [99]}, {"id": [3]}, columns=columns, table="r"))
+    assert counts == AppliedCounts(upserted=1, deleted=1)
+    assert rows(target, 'SELECT id, "rowid" FROM r ORDER BY id') == [(1, 7), (2, 99)]
+
+
 def test_truncate_then_rows_of_the_same_batch(target: DuckDBTarget) -> None:
     apply(target, users({"id": [1, 2], "name": ["a", "b"]}))
     counts = apply(target, users({"id": [2, 5], "name": ["new", "e"]}, truncate=True))

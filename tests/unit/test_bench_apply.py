@@ -21,10 +21,11 @@ def test_strategies_agree_and_report_rates(tmp_path_factory: pytest.TempPathFact
     assert set(result["scaling"]) == set(apply_strategy.STRATEGIES)
 
 
-def test_the_sink_sql_is_what_is_measured() -> None:
+@pytest.mark.parametrize("strategy", ["delete_insert", "one_scan"])
+def test_the_sink_sql_is_what_is_measured(strategy: str) -> None:
     conn = duckdb.connect()
-    apply_strategy._create(conn, "delete_insert", 10)
+    apply_strategy._create(conn, strategy, 10)
     up, de = apply_strategy._batch(conn, 10, 4, 2, seed=1)
-    apply_strategy._apply(conn, "delete_insert", up, de)
+    apply_strategy._apply(conn, strategy, up, de)
     count = conn.execute("SELECT count(*), count(DISTINCT id) FROM t").fetchone()
     assert count == (10 - 2 + 2, 10 - 2 + 2)  # 2 deleted, 2 updated in place, 2 new

@@ -12,6 +12,10 @@ Rules enforced here:
   inserted. On large tables this is 4-10x faster than ``MERGE`` (bench/RESULTS.md, scenario ``apply``):
   DuckDB updates a matched row column by column in place, scattered over the whole table, while a delete only
   marks the row and an insert appends;
+- keyed deletes and upserts in one batch (that case, no user column named ``rowid``): the rows to remove are
+  found by ONE join of the table with both key sets (the deleted keys, tagged, and the staged upserts'
+  keys) into a temporary table of rowids, removed by rowid, then the batch is inserted: the table's key
+  columns are scanned once per batch instead of twice (1.25x faster per batch at 10M rows, bench ``apply``);
 - keyed upserts otherwise: one ``MERGE``: a matched row is replaced, a new key is inserted. For a column whose
   value was not sent (unchanged TOAST, mask column true) a matched row keeps its DuckDB value and a new row
   gets
@@ -153,6 +157,38 @@ def delete_staged_keys(shape: BatchShape, staged: str) -> str:
 def insert_staged(shape: BatchShape, staged: str) -> str:
     names = ", ".join(quote_ident(name) for name, _ in shape.columns)
     return f"INSERT INTO {shape.table.sql} ({names}) SELECT {names} FROM {quote_ident(staged)}"
+
+
+def can_tag_rows(shape: BatchShape) -> bool:
+    """The one-scan path names DuckDB's ``rowid``, which a user column called ``rowid`` would shadow."""
+    return can_replace(shape) and all(name.lower() != "rowid" for name, _ in shape.columns)
+
+
+def tag_removed_rows(shape: BatchShape, deletes: str, staged: str, tagged: str) -> str:
+    """One join of the table with every key the batch removes, the deleted keys (read from the ``deletes``
+    stream, tagged) and the staged upserts' keys, into a temporary table of matched rowids: one scan of
+    the table's key columns per batch instead of one per kind."""
+    types = dict(shape.columns)
+    deleted = ", ".join(_casts([(k, types[k]) for k in shape.keys]))
+    replaced = ", ".join(quote_ident(k) for k in shape.keys)
+    removed = (
+        f'SELECT {deleted}, true AS "__cdc_deleted" FROM {quote_ident(deletes)} '
+        f"UNION ALL SELECT {replaced}, false FROM {quote_ident(staged)}"
+    )
+    return (
+        f'CREATE TEMP TABLE {quote_ident(tagged)} AS SELECT {TARGET}.rowid AS "__cdc_rowid", '
+        f'{BATCH}."__cdc_deleted" FROM {shape.table.sql} AS {TARGET} JOIN ({removed}) AS {BATCH} '
+        f"ON {_key_match(shape.keys)}"
+    )
+
+
+def delete_tagged(shape: BatchShape, tagged: str) -> str:
+    return f'DELETE FROM {shape.table.sql} WHERE rowid IN (SELECT "__cdc_rowid" FROM {quote_ident(tagged)})'
+
+
+def count_tagged_deletes(tagged: str) -> str:
+    """How many of the removed rows had a deleted key (the others are replaced by the insert that follows)."""
+    return f'SELECT count(*) FILTER (WHERE "__cdc_deleted") FROM {quote_ident(tagged)}'
 
 
 def drop_staged(staged: str) -> str:

@@ -202,6 +202,9 @@ class DuckDBTarget(BookkeepingWrites):
             return AppliedCounts(upserted=0, deleted=0)
         shape = self._shape(changes, source)
         truncated = self._count(source, "truncate", dml.truncate(shape.table)) if changes.truncate else 0
+        if changes.deletes is not None and changes.upserts is not None and dml.can_tag_rows(shape):
+            upserted, deleted = self._replace_and_delete(source, shape, changes.deletes, changes.upserts)
+            return AppliedCounts(upserted=upserted, deleted=deleted, truncated=truncated)
         deleted = self._scan(source, "delete rows", changes.deletes, lambda s: self._delete_sql(shape, s))
         if changes.upserts is not None and dml.can_replace(shape):
             upserted = self._replace(source, shape, changes.upserts)
@@ -220,6 +223,24 @@ class DuckDBTarget(BookkeepingWrites):
         upserted = self._count(source, "upsert rows", dml.insert_staged(shape, staged))
         self._count(source, "upsert rows", dml.drop_staged(staged))
         return upserted
+
+    def _replace_and_delete(
+        self, source: str, shape: dml.BatchShape, deletes: ArrowStreamLike, upserts: ArrowStreamLike
+    ) -> tuple[int, int]:
+        """Deletes and upserts with one scan of the table's keys (see :mod:`.dml`): (upserted, deleted)."""
+        step = "delete and upsert rows"
+        with self._registered(upserts) as name:
+            staged = f"{name}_staged"
+            self._count(source, step, dml.stage_rows(shape, name, staged))
+        with self._registered(deletes) as name:
+            tagged = f"{name}_tagged"
+            self._count(source, step, dml.tag_removed_rows(shape, name, staged, tagged))
+        self._count(source, step, dml.delete_tagged(shape, tagged))
+        deleted = self._count(source, step, dml.count_tagged_deletes(tagged))
+        upserted = self._count(source, step, dml.insert_staged(shape, staged))
+        self._count(source, step, dml.drop_staged(tagged))
+        self._count(source, step, dml.drop_staged(staged))
+        return upserted, deleted
 
     def _shape(self, changes: TableBatch, source: str) -> dml.BatchShape:
         """Pair each source column with its DuckDB column type (which may be wider than the source's)."""
