@@ -117,3 +117,22 @@ def test_insert_scenario_runs(stack_settings: Settings, pg: psycopg.Connection[t
         assert after == before, "the bench gives the connector back the config it had"
     finally:
         pg.execute(f"DROP TABLE IF EXISTS public.{latency.TABLE}")
+
+
+def test_the_bench_table_keeps_only_the_last_id_of_earlier_runs(
+    pg: psycopg.Connection[tuple[object, ...]],
+) -> None:
+    """Joining the connector snapshots the table: old rows would be measured as load (seen: p50 0.6 s)."""
+    pg.execute(
+        f"CREATE TABLE IF NOT EXISTS public.{latency.TABLE} "
+        "(id bigint PRIMARY KEY, note text, at timestamptz)"
+    )
+    last = latency.next_id(pg) + 100
+    pg.execute(
+        f"INSERT INTO public.{latency.TABLE} SELECT g, 'earlier run', now() "
+        "FROM generate_series(%s::bigint, %s::bigint) g",
+        (last - 99, last),
+    )
+    latency.forget_earlier_runs(pg)
+    assert pg.execute(f"SELECT id FROM public.{latency.TABLE}").fetchall() == [(last,)]
+    assert latency.next_id(pg) == last + 1, "ids go on past what the DuckDB copy holds"
