@@ -203,42 +203,41 @@ class DuckDBTarget(BookkeepingWrites):
         shape = self._shape(changes, source)
         truncated = self._count(source, "truncate", dml.truncate(shape.table)) if changes.truncate else 0
         if changes.deletes is not None and changes.upserts is not None and dml.can_tag_rows(shape):
-            upserted, deleted = self._replace_and_delete(source, shape, changes.deletes, changes.upserts)
+            upserted, deleted = self._replace(source, shape, changes.upserts, changes.deletes)
             return AppliedCounts(upserted=upserted, deleted=deleted, truncated=truncated)
         deleted = self._scan(source, "delete rows", changes.deletes, lambda s: self._delete_sql(shape, s))
         if changes.upserts is not None and dml.can_replace(shape):
-            upserted = self._replace(source, shape, changes.upserts)
+            upserted, _ = self._replace(source, shape, changes.upserts)
         else:
             upserted = self._scan(
                 source, "upsert rows", changes.upserts, lambda s: self._upsert_sql(shape, s)
             )
         return AppliedCounts(upserted=upserted, deleted=deleted, truncated=truncated)
 
-    def _replace(self, source: str, shape: dml.BatchShape, stream: ArrowStreamLike) -> int:
-        """Upsert by staging the batch, deleting its keys and inserting it (see :mod:`.dml`)."""
-        with self._registered(stream) as name:
-            staged = f"{name}_staged"
-            self._count(source, "upsert rows", dml.stage_rows(shape, name, staged))
-        self._count(source, "upsert rows", dml.delete_staged_keys(shape, staged))
-        upserted = self._count(source, "upsert rows", dml.insert_staged(shape, staged))
-        self._count(source, "upsert rows", dml.drop_staged(staged))
-        return upserted
-
-    def _replace_and_delete(
-        self, source: str, shape: dml.BatchShape, deletes: ArrowStreamLike, upserts: ArrowStreamLike
+    def _replace(
+        self,
+        source: str,
+        shape: dml.BatchShape,
+        upserts: ArrowStreamLike,
+        deletes: ArrowStreamLike | None = None,
     ) -> tuple[int, int]:
-        """Deletes and upserts with one scan of the table's keys (see :mod:`.dml`): (upserted, deleted)."""
-        step = "delete and upsert rows"
+        """Upsert by staging the batch, removing the rows it replaces and inserting it (see :mod:`.dml`);
+        with ``deletes``, the deleted keys are removed in the same single scan. (upserted, deleted)."""
+        step = "upsert rows" if deletes is None else "delete and upsert rows"
         with self._registered(upserts) as name:
             staged = f"{name}_staged"
             self._count(source, step, dml.stage_rows(shape, name, staged))
-        with self._registered(deletes) as name:
-            tagged = f"{name}_tagged"
-            self._count(source, step, dml.tag_removed_rows(shape, name, staged, tagged))
-        self._count(source, step, dml.delete_tagged(shape, tagged))
-        deleted = self._count(source, step, dml.count_tagged_deletes(tagged))
+        deleted = 0
+        if deletes is None:
+            self._count(source, step, dml.delete_staged_keys(shape, staged))
+        else:
+            with self._registered(deletes) as name:
+                tagged = f"{name}_tagged"
+                self._count(source, step, dml.tag_removed_rows(shape, name, staged, tagged))
+            self._count(source, step, dml.delete_tagged(shape, tagged))
+            deleted = self._count(source, step, dml.count_tagged_deletes(tagged))
+            self._count(source, step, dml.drop_staged(tagged))
         upserted = self._count(source, step, dml.insert_staged(shape, staged))
-        self._count(source, step, dml.drop_staged(tagged))
         self._count(source, step, dml.drop_staged(staged))
         return upserted, deleted
 
