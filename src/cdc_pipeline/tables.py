@@ -93,7 +93,8 @@ def _action(settings: Settings, request: dict[str, Any]) -> ActionReport:
 
 
 def resume(settings: Settings, table: str) -> ActionReport:
-    return _action(settings, {"action": "resume", "table": TableRef.parse(table).qualified})
+    request = {"action": "resume", "table": TableRef.parse(table).qualified}
+    return _action(settings, {**request, "exclude_columns": list(settings.exclude_columns)})
 
 
 def skip(settings: Settings, table: str, topic: str, partition: int, offset: int) -> ActionReport:
@@ -133,7 +134,8 @@ def resnapshot(settings: Settings, table: str) -> ActionReport:
         for p in range(count)
     }
     request = {"action": "resnapshot", "schema": ref.schema, "table": ref.table, "topic": topic}
-    report = _action(settings, {**request, "next_offsets": offsets})
+    excluded = list(settings.exclude_columns)
+    report = _action(settings, {**request, "next_offsets": offsets, "exclude_columns": excluded})
     signal_id = _send_signal(settings, ref, surrogate)
     done = f"{report.done}; sent execute-snapshot signal {signal_id} (incremental) for {ref.qualified}"
     return ActionReport("resnapshot", ref.qualified, done, report.resumes_at, report.via)

@@ -16,7 +16,10 @@ import pytest
 from cdc_pipeline.sink.batch import Column, TableBatch
 from cdc_pipeline.sink.duckdb_target import AppliedCounts, DuckDBTarget
 from cdc_pipeline.sink.errors import TableStopError
+from cdc_pipeline.sink.naming import target_table
 from cdc_pipeline.sink.source_catalog import CatalogColumn
+from cdc_pipeline.sink.tables_admin import TableState, fix_command
+from cdc_pipeline.type_contract import ColumnType
 
 ID = Column("id", "INTEGER", nullable=False, key=True)
 
@@ -30,6 +33,8 @@ class Catalog:
     asked: int = 0
     evaluated: dict[str, str | None] = field(default_factory=dict)  # attmissingval's text, when it matches
     names: dict[int, tuple[str, str]] = field(default_factory=lambda: {42: ("public", "t")})
+    types: dict[str, ColumnType] = field(default_factory=dict)  # by column name; int4 when not set
+    excluded: set[str] = field(default_factory=set)  # column names
 
     def columns(self, schema: str, table: str) -> list[CatalogColumn]:
         self.asked += 1
@@ -51,6 +56,17 @@ class Catalog:
 
     def relation_names(self, oids: Sequence[int]) -> dict[int, tuple[str, str]]:
         return {oid: self.names[oid] for oid in oids if oid in self.names}
+
+    def column_types(self, tables: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[Any]]:
+        columns = [
+            (c.name, self.types.get(c.name, ColumnType("int4", "b")))
+            for c in self.cols
+            if c.name not in self.excluded
+        ]
+        return {table: columns for table in tables if table in self.names.values()}
+
+    def exclude(self, columns: Sequence[str]) -> None:
+        self.excluded = {c.rsplit(".", 1)[1] for c in columns}
 
 
 def changes(columns: Sequence[Column], data: dict[str, list[Any]] | None = None) -> TableBatch:
@@ -250,3 +266,44 @@ def test_values_under_a_dropped_default_are_backfilled(target: DuckDBTarget, cat
         ("add column", "plain"),
         ("backfill", "u"),
     ]
+
+
+TSQUERY = ColumnType("tsquery", "b")
+
+
+def test_a_new_table_with_a_refused_column_stops_before_it_is_created(tmp_path: Path) -> None:
+    catalog = Catalog([CatalogColumn("id", 1), CatalogColumn("q", 2)], types={"q": TSQUERY})
+    with DuckDBTarget(tmp_path / "replica.duckdb", catalog) as opened:
+        opened.begin()
+        with pytest.raises(TableStopError) as stop:
+            opened.evolve(changes([ID]))  # Debezium dropped q from the event: only the catalog shows it
+        opened.rollback()
+        assert not opened.existing_columns(target_table("public", "t"))
+    reason = str(stop.value)
+    assert "table public.t:" in reason and 'column "q"' in reason and "tsquery" in reason, reason
+    assert '"public"."t" ALTER COLUMN "q" TYPE text' in reason and "public.t.q to exclude_columns" in reason
+    stopped = TableState("public.t", "main.t", "stopped", reason, None, None, None, None)
+    assert fix_command(stopped) == "cdc tables resnapshot public.t"
+
+
+def test_a_refused_column_added_to_a_running_table_stops_it(target: DuckDBTarget, catalog: Catalog) -> None:
+    target.begin()
+    target.record_table(changes([ID]), AppliedCounts(0, 0))
+    target.commit()
+    assert target.refused_tables() == {}
+    catalog.cols.append(CatalogColumn("q", 3))
+    catalog.types["q"] = TSQUERY
+    [(table, reason)] = target.refused_tables().items()
+    assert table == "public.t" and 'column "q" cannot replicate exactly: tsquery' in reason, reason
+    target.exclude_columns(["public.t.q"])  # cdc.yaml's exclusions, as `cdc tables resnapshot` hands them
+    assert target.refused_tables() == {}
+
+
+def test_a_changed_schema_with_a_refused_array_stops_the_table(
+    target: DuckDBTarget, catalog: Catalog
+) -> None:
+    catalog.cols.append(CatalogColumn("n", 3))
+    catalog.types["n"] = ColumnType("_numeric", "b", element="numeric", element_typtype="b", dimensions=1)
+    with pytest.raises(TableStopError, match="array of numeric"):
+        evolve(target, [ID, Column("i", "INTEGER"), Column("n", "DECIMAL(38,18)[]")])
+    assert [c.name for c in target.existing_columns(target_table("public", "t"))] == ["id", "i"]

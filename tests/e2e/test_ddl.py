@@ -1,6 +1,7 @@
 """DDL on the real stack keeps values right, under load: a constant default reaches existing rows, a
 volatile default is backfilled from PostgreSQL (never Debezium's guess), a renamed column keeps its values,
-an ambiguous rename stops its table with `cdc tables resnapshot` as the fix, and int -> bigint under a
+an ambiguous rename stops its table with `cdc tables resnapshot` as the fix, a column of a refused type
+added later stops its table with the fix, and int -> bigint under a
 writer ends equal.
 
 One connector and one sink for the module (each test has its own table, so one stopped table cannot hide
@@ -294,6 +295,74 @@ def test_a_renamed_table_stops_with_the_fix_and_apply_names_it(
                     apply_connector(settings, [TableRef("public", old)])
                 apply_connector(settings, [TableRef("public", new)])  # the fix the messages name
                 wait_equal(lambda: pg_rows(pg, new, ["id"]), lambda: duck_rows(duck, new, ["id"]), sink, 120)
+        finally:
+            with ConnectClient(settings.connect_url) as client:
+                client.delete(settings.connector_name)
+
+
+def test_a_refused_column_added_later_stops_its_table_with_the_fix(
+    stack_settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """The preflight never sees a column added after the start. Debezium drops a tsquery column from the
+    events (only the catalog shows it: the periodic check stops the table) and sends a numeric[] column
+    (NULL for NaN): that table stops at the new schema, before a row with the column lands. Changing the
+    type and the re-snapshot the reason names make the first one equal again."""
+    suffix = uuid.uuid4().hex[:8]
+    dropped, nulled = f"ddl_tsq_{suffix}", f"ddl_numarr_{suffix}"
+    settings = pipeline_settings(
+        stack_settings, f"e2e_ddlr_{suffix}", tmp_path_factory.mktemp("ddlr"), sink_table_check_s=1.0
+    )
+    with psycopg.connect(postgres_dsn(stack_settings), autocommit=True) as pg:
+        for table in (dropped, nulled):
+            pg.execute(f"CREATE TABLE {table} (id integer PRIMARY KEY, n integer)")
+            pg.execute(f"INSERT INTO {table} SELECT i, i FROM generate_series(1, 50) i")
+        apply_connector(settings, [TableRef("public", dropped), TableRef("public", nulled)])
+        try:
+            with running_sink(settings) as sink, duck_connect(settings.duckdb_file) as duck:
+                for table in (dropped, nulled):
+                    wait_equal(
+                        lambda t=table: pg_rows(pg, t, ["id"]),
+                        lambda t=table: duck_rows(duck, t, ["id"]),
+                        sink,
+                    )
+
+                def state(table: str) -> tuple[str, str]:
+                    row = duck.execute(
+                        "SELECT state, last_error FROM _cdc.tables WHERE source_table = ?",
+                        [f"public.{table}"],
+                    ).fetchone()
+                    return (str(row[0]), str(row[1])) if row else ("absent", "")
+
+                pg.execute(f"ALTER TABLE {dropped} ADD COLUMN q tsquery")
+                pg.execute(f"UPDATE {dropped} SET q = 'fat & rat', n = -n WHERE id <= 10")
+                pg.execute(f"ALTER TABLE {nulled} ADD COLUMN a numeric[]")
+                pg.execute(f"UPDATE {nulled} SET a = ARRAY['NaN'::numeric, 1.5], n = -n WHERE id <= 10")
+                for table, why in (
+                    (dropped, 'column "q" cannot replicate exactly: tsquery'),
+                    (nulled, 'column "a" cannot replicate exactly: array of numeric'),
+                ):
+                    eventually(f"{table} stopped", lambda t=table: state(t)[0] == "stopped", 60)
+                    reason = state(table)[1]
+                    assert f"table public.{table}:" in reason and why in reason, reason
+                    assert f"cdc tables resnapshot public.{table}" in reason, reason
+                    assert f"public.{table}.{'q' if table == dropped else 'a'} to exclude_columns" in reason
+                columns = {
+                    str(name)
+                    for (name,) in duck.execute(
+                        "SELECT column_name FROM duckdb_columns() WHERE table_name = ?", [nulled]
+                    ).fetchall()
+                }
+                assert columns == {"id", "n"}, "no column of NULLs landed for the numeric[]"
+                listed = {t.source_table: t for t in tables.list_tables(sink.settings).tables}
+                assert listed[f"public.{dropped}"].fix == f"cdc tables resnapshot public.{dropped}"
+
+                pg.execute(f"ALTER TABLE {dropped} ALTER COLUMN q TYPE text")  # the fix the reason names
+                tables.resnapshot(sink.settings, f"public.{dropped}")
+                wait_equal(
+                    lambda: pg_rows(pg, dropped, ["id"]), lambda: duck_rows(duck, dropped, ["id"]), sink, 120
+                )
+                assert state(dropped)[0] == "running"
+                assert duck.execute(f"SELECT q FROM {dropped} WHERE id = 1").fetchone() == ("'fat' & 'rat'",)
         finally:
             with ConnectClient(settings.connect_url) as client:
                 client.delete(settings.connector_name)

@@ -23,8 +23,8 @@ from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.apply import apply_connector
 from cdc_pipeline.connectors.connect_client import ConnectClient
 from cdc_pipeline.connectors.model import TableRef
-from cdc_pipeline.connectors.type_contract import BY_TYPNAME, CONTRACT, Outcome
 from cdc_pipeline.sink.widening import normalize_type
+from cdc_pipeline.type_contract import BY_TYPNAME, CONTRACT, Outcome
 from tests.e2e.conftest import pipeline_settings
 from tests.e2e.replica import RunningSink, duck_connect, running_sink
 from tests.e2e.type_zoo_cases import CASES, Case

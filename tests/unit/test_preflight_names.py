@@ -7,8 +7,8 @@ from dataclasses import replace
 from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.connectors.preflight import evaluate
 from cdc_pipeline.connectors.source_db import SourceFacts, TableFacts
-from cdc_pipeline.connectors.type_contract import ColumnType
 from cdc_pipeline.sink.merge_guard import owner_of_target
+from cdc_pipeline.type_contract import ColumnType
 
 SLOT = "cdc_cdc_db_connector"
 INT = ColumnType(typname="int4", typtype="b", element=None, element_typtype=None, dimensions=0)

@@ -11,7 +11,7 @@ import pytest
 from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.connectors.preflight import evaluate
 from cdc_pipeline.connectors.source_db import SourceFacts, TableFacts
-from cdc_pipeline.connectors.type_contract import BY_TYPNAME, CONTRACT, ColumnType, Outcome, refusal
+from cdc_pipeline.type_contract import BY_TYPNAME, CONTRACT, ColumnType, Outcome, refusal
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 

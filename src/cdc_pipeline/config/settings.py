@@ -140,7 +140,10 @@ class Settings(BaseModel):
     sink_group_id: str = Field("cdc-sink", min_length=1, description="Kafka group id for advisory commits")
     sink_topic_refresh_ms: int = Field(2000, ge=100, description="how often the sink looks for new tables")
     sink_table_check_s: float = Field(
-        30.0, gt=0, description="how often the sink asks PostgreSQL whether a captured table was renamed"
+        30.0,
+        gt=0,
+        description="how often the sink asks PostgreSQL whether a captured table was renamed or got a "
+        "column of a refused type",
     )
     sink_http_port: int = Field(
         18090, ge=0, le=65535, description="port of the sink's query/metrics/status endpoint (0: off)"

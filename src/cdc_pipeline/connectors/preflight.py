@@ -11,8 +11,9 @@ it finds. A blocking problem stops ``apply``; a warning is shown and applied any
    REPLICA IDENTITY FULL / USING INDEX. Otherwise PostgreSQL refuses UPDATE and DELETE on the table once it is
    in the publication. A key override (``key_columns``) makes it a warning: the stream has a key, but the
    source still needs the replica identity for updates and deletes.
-5. Every captured column's type lands exact (:mod:`.type_contract`): a column of a refused type (Debezium
-   drops it, or sends NULL or a wrong value for it) blocks, naming table, column and reason.
+5. Every captured column's type lands exact (:mod:`cdc_pipeline.type_contract`): a column of a refused type
+   (Debezium drops it, or sends NULL or a wrong value for it) blocks, naming table, column and reason. The
+   running sink checks columns added later the same way (``sink/refused_columns.py``).
 6. A replication slot is free: our slot exists already, or fewer than ``max_replication_slots`` are in use.
 7. No two sources share a Kafka topic or a DuckDB table, none lands in the bookkeeping schema ``_cdc``, and
    no table has columns differing only in case (:mod:`.name_collisions`).
@@ -30,8 +31,8 @@ from cdc_pipeline.connectors import name_collisions
 from cdc_pipeline.connectors.model import TableRef, column_key, connector_config
 from cdc_pipeline.connectors.problem import Problem, ident
 from cdc_pipeline.connectors.source_db import SourceFacts, TableFacts, gather_facts
-from cdc_pipeline.connectors.type_contract import refusal
 from cdc_pipeline.errors import CdcError
+from cdc_pipeline.type_contract import refusal
 
 __all__ = ["PreflightError", "PreflightReport", "Problem", "check", "evaluate", "ident", "run_preflight"]
 

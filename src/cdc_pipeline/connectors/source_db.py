@@ -12,12 +12,13 @@ from dataclasses import dataclass, field, replace
 
 import psycopg
 
+from cdc_pipeline import column_types
 from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.config.values import redact
 from cdc_pipeline.connectors.model import TableRef, publication_name, signal_table
-from cdc_pipeline.connectors.type_contract import ColumnType
 from cdc_pipeline.errors import CdcError
 from cdc_pipeline.sample import postgres_dsn
+from cdc_pipeline.type_contract import ColumnType
 
 Connection = psycopg.Connection[tuple[object, ...]]
 
@@ -187,38 +188,11 @@ def table_facts(
     return schemas + facts
 
 
-# A column's type with a domain resolved to its base type (Debezium does the same), and an array's element.
-_COLUMN_TYPES = """
-SELECT n.nspname, c.relname, a.attname, b.typname, b.typtype, e.typname, e.typtype, a.attndims
-FROM pg_attribute a
-JOIN pg_class c ON c.oid = a.attrelid
-JOIN pg_namespace n ON n.oid = c.relnamespace
-JOIN unnest(%s::text[], %s::text[]) AS wanted(s, t) ON n.nspname = wanted.s AND c.relname = wanted.t
-JOIN pg_type t ON t.oid = a.atttypid
-JOIN pg_type b ON b.oid = CASE WHEN t.typtype = 'd' THEN t.typbasetype ELSE t.oid END
-LEFT JOIN pg_type e ON e.oid = b.typelem AND b.typcategory = 'A'
-WHERE a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''
-ORDER BY n.nspname, c.relname, a.attnum
-"""
-
-
 def _column_types(
     conn: Connection, tables: Sequence[TableRef]
 ) -> dict[tuple[str, str], list[tuple[str, ColumnType]]]:
-    rows = conn.execute(
-        _COLUMN_TYPES.encode(), ([t.schema for t in tables], [t.table for t in tables])
-    ).fetchall()
-    found: dict[tuple[str, str], list[tuple[str, ColumnType]]] = {}
-    for schema, table, column, typname, typtype, element, element_typtype, dims in rows:
-        column_type = ColumnType(
-            typname=str(typname),
-            typtype=str(typtype),
-            element=None if element is None else str(element),
-            element_typtype=None if element_typtype is None else str(element_typtype),
-            dimensions=int(str(dims)),
-        )
-        found.setdefault((str(schema), str(table)), []).append((str(column), column_type))
-    return found
+    wanted = ([t.schema for t in tables], [t.table for t in tables])
+    return column_types.from_rows(conn.execute(column_types.COLUMN_TYPES.encode(), wanted).fetchall())
 
 
 # Columns whose sampled values (pg_stats: histogram bounds and most common values, gathered by ANALYZE)

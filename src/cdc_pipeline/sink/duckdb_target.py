@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import TracebackType
@@ -169,6 +169,15 @@ class DuckDBTarget(BookkeepingWrites):
     def renamed_tables(self) -> dict[str, str]:
         """Running tables renamed in PostgreSQL (``schema.table`` -> stop reason): :mod:`.schema_follow`."""
         return self._follower.renamed_tables(self)
+
+    def refused_tables(self) -> dict[str, str]:
+        """Running tables with a column of a refused type now: :mod:`.refused_columns`."""
+        return self._follower.refused_tables(self)
+
+    def exclude_columns(self, columns: Sequence[str]) -> None:
+        """The ``exclude_columns`` in force now (a resume hands them over): those columns are not checked."""
+        if self._follower.catalog is not None:
+            self._follower.catalog.exclude(columns)
 
     def execute(self, source: str, step: str, sql: str, params: list[object] | None = None) -> int:
         """One statement for ``source`` (schema.table) in the open transaction; rows changed (0 for DDL)."""

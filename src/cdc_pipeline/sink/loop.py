@@ -109,7 +109,7 @@ def _report(
 @dataclass(frozen=True)
 class _Turn:
     batch: BatchOutcome | None
-    checked: bool = False  # the renamed-tables check ran
+    checked: bool = False  # the renamed-tables and refused-columns check ran
 
 
 def _turn(  # noqa: PLR0917 (the loop's state, passed explicitly)
@@ -155,8 +155,10 @@ def _retry(exc: Exception, target: DuckDBTarget, backoffs: Mapping[str, Backoff]
 def _stop_renamed_tables(
     target: DuckDBTarget, stopped: dict[str, str], on_batch: Callable[[BatchOutcome], None]
 ) -> None:
-    """A table renamed by ``ALTER TABLE ... RENAME TO`` sends nothing any more: stop it loudly, with a fix."""
-    renamed = {table: reason for table, reason in target.renamed_tables().items() if table not in stopped}
+    """A table renamed by ``ALTER TABLE ... RENAME TO`` sends nothing any more, and a column of a refused type
+    added to a running table is dropped by Debezium or sent as NULL: stop either loudly, with a fix."""
+    found = target.renamed_tables() | target.refused_tables()
+    renamed = {table: reason for table, reason in found.items() if table not in stopped}
     if not renamed:
         return
     target.begin()

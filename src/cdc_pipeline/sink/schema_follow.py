@@ -39,7 +39,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from cdc_pipeline.sink import added_columns
+from cdc_pipeline.sink import added_columns, refused_columns
 from cdc_pipeline.sink.batch import TableBatch
 from cdc_pipeline.sink.ddl import ExistingColumn, plan_evolution, rename_column
 from cdc_pipeline.sink.errors import TableStopError
@@ -77,6 +77,8 @@ class SchemaFollower:
     ) -> list[str]:
         table = target_table(changes.source_schema, changes.source_table)
         source = source_key(changes.source_schema, changes.source_table)
+        if self.catalog is not None:  # once per new schema of the table (known_schemas skips the rest)
+            refused_columns.check_table(self.catalog, changes.source_schema, changes.source_table)
         if not existing:
             statements = plan_evolution(changes, existing)
             _run(target, source, statements)
@@ -89,6 +91,10 @@ class SchemaFollower:
         else:
             statements = self._follow(target, changes, table, existing)
         return statements
+
+    def refused_tables(self, target: DuckDBTarget) -> dict[str, str]:
+        """Running tables with a column of a refused type now (:mod:`.refused_columns`)."""
+        return {} if self.catalog is None else refused_columns.refused_tables(self.catalog, target)
 
     def forget(self, target: DuckDBTarget, source: str) -> None:
         """The DuckDB table was dropped (re-snapshot): its column identities go too."""

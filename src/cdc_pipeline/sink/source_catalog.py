@@ -14,7 +14,10 @@ from typing import Protocol
 import psycopg
 from psycopg import sql
 
+from cdc_pipeline import column_types
+from cdc_pipeline.column_types import TableColumns
 from cdc_pipeline.config.settings import Settings
+from cdc_pipeline.config.values import split_column
 from cdc_pipeline.errors import CdcError
 from cdc_pipeline.sample import postgres_dsn
 from cdc_pipeline.sink.defaults import is_constant_default
@@ -62,6 +65,15 @@ class SourceCatalog(Protocol):
         """``(schema, table)`` now, per oid that still exists."""
         ...
 
+    def column_types(self, tables: Sequence[tuple[str, str]]) -> TableColumns:
+        """The captured columns' types per ``(schema, table)`` (``exclude_columns`` left out), in attnum
+        order; a table that does not exist now is absent."""
+        ...
+
+    def exclude(self, columns: Sequence[str]) -> None:
+        """Replace the excluded ``schema.table.column`` names (`cdc tables` hands over cdc.yaml's)."""
+        ...
+
 
 _COLUMNS = (
     "SELECT a.attname, a.attnum, pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a "
@@ -92,6 +104,7 @@ class PostgresCatalog:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
         self._conn: psycopg.Connection[tuple[object, ...]] | None = None
+        self._excluded = frozenset(split_column(c) for c in settings.exclude_columns)
 
     def _connection(self) -> psycopg.Connection[tuple[object, ...]]:
         if self._conn is None or self._conn.closed:
@@ -173,6 +186,21 @@ class PostgresCatalog:
         except psycopg.Error as exc:
             raise self._unavailable("read the names of the captured tables", exc) from exc
         return {int(str(oid)): (str(schema), str(table)) for oid, schema, table in rows}
+
+    def column_types(self, tables: Sequence[tuple[str, str]]) -> TableColumns:
+        wanted = ([schema for schema, _ in tables], [table for _, table in tables])
+        try:
+            rows = self._connection().execute(column_types.COLUMN_TYPES.encode(), wanted).fetchall()
+        except psycopg.Error as exc:
+            raise self._unavailable("read the types of the captured columns", exc) from exc
+        found = column_types.from_rows(rows)
+        return {
+            (schema, table): [(c, t) for c, t in columns if (schema, table, c) not in self._excluded]
+            for (schema, table), columns in found.items()
+        }
+
+    def exclude(self, columns: Sequence[str]) -> None:
+        self._excluded = frozenset(split_column(c) for c in columns)
 
     def close(self) -> None:
         if self._conn is not None:

@@ -128,11 +128,15 @@ def _positions(target: DuckDBTarget, topic: str | None) -> list[tuple[str, int, 
     return sorted((t, p, o) for (t, p), o in target.read_offsets().items() if t == topic)
 
 
-def resume(table: str) -> Action:
-    """A stopped table is applied again from the record it is held at (after its cause was fixed)."""
+def resume(table: str, exclude_columns: list[str] | None = None) -> Action:
+    """A stopped table is applied again from the record it is held at (after its cause was fixed).
+    ``exclude_columns``: cdc.yaml's now, as the CLI read it; the sink checks column types against them
+    from here on (a column excluded to resume a table stopped for its type is then not checked)."""
 
     def action(target: DuckDBTarget) -> ActionReport:
         state = _stopped(target, table, "resume")
+        if exclude_columns is not None:
+            target.exclude_columns(exclude_columns)
         target.resume_table(table)
         at = _positions(target, state.stopped_topic)
         if not at and state.stopped_topic is not None and state.stopped_offset is not None:
@@ -169,13 +173,21 @@ def skip(table: str, topic: str, partition: int, offset: int) -> Action:
     return action
 
 
-def resnapshot(schema: str, table: str, topic: str, next_offsets: dict[int, int]) -> Action:
+def resnapshot(
+    schema: str,
+    table: str,
+    topic: str,
+    next_offsets: dict[int, int],
+    exclude_columns: list[str] | None = None,
+) -> Action:
     """Prepare a re-snapshot: drop the DuckDB copy, move the table's partitions to ``next_offsets`` (their
     high watermarks, taken BEFORE the snapshot signal is sent, so every change after it is streamed and every
     change before it is in the snapshot), and resume the table. The caller then sends the signal."""
     name = f"{schema}.{table}"
 
     def action(target: DuckDBTarget) -> ActionReport:
+        if exclude_columns is not None:
+            target.exclude_columns(exclude_columns)
         dropped = target.drop_table(schema, table)
         for partition, offset in sorted(next_offsets.items()):
             target.set_offset(topic, partition, offset)
@@ -195,6 +207,12 @@ def moves_tables(request: dict[str, Any]) -> bool:
     return request.get("action") not in READ_ONLY
 
 
+def _excluded(request: dict[str, Any]) -> list[str] | None:
+    """cdc.yaml's ``exclude_columns`` as the CLI read it (None: the request did not say)."""
+    excluded = request.get("exclude_columns")
+    return None if excluded is None else [str(c) for c in excluded]
+
+
 def action_from_request(request: dict[str, Any]) -> Action:
     """The action a ``POST /admin/tables`` JSON body asks for; ValueError naming what is wrong."""
     kind = request.get("action")
@@ -208,7 +226,7 @@ def action_from_request(request: dict[str, Any]) -> Action:
         if kind == "list":
             return list_tables()
         if kind == "resume":
-            return resume(str(request["table"]))
+            return resume(str(request["table"]), _excluded(request))
         if kind == "skip":
             return skip(
                 str(request["table"]),
@@ -218,7 +236,8 @@ def action_from_request(request: dict[str, Any]) -> Action:
             )
         if kind == "resnapshot":
             offsets = {int(p): int(o) for p, o in dict(request["next_offsets"]).items()}
-            return resnapshot(str(request["schema"]), str(request["table"]), str(request["topic"]), offsets)
+            names = (str(request["schema"]), str(request["table"]), str(request["topic"]))
+            return resnapshot(*names, offsets, _excluded(request))
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"action {kind!r}: missing or invalid field {exc}") from exc
     raise ValueError(
