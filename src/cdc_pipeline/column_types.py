@@ -13,9 +13,12 @@ from collections.abc import Iterable
 from cdc_pipeline.type_contract import ColumnType
 
 # A column's type with a domain resolved to its base type (Debezium does the same), and an array's element.
-# Generated columns are left out: pgoutput does not send them.
+# Generated columns are left out: pgoutput does not send them. The last column: a CHECK constraint on the
+# column calls array_ndims (PostgreSQL does not enforce an array column's declared dimensions otherwise).
 COLUMN_TYPES = """
-SELECT n.nspname, c.relname, a.attname, b.typname, b.typtype, e.typname, e.typtype, a.attndims
+SELECT n.nspname, c.relname, a.attname, b.typname, b.typtype, e.typname, e.typtype, a.attndims,
+  EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = c.oid AND k.contype = 'c'
+          AND a.attnum = ANY(k.conkey) AND pg_get_constraintdef(k.oid) LIKE '%%array_ndims(%%')
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -33,13 +36,14 @@ TableColumns = dict[tuple[str, str], list[tuple[str, ColumnType]]]
 def from_rows(rows: Iterable[tuple[object, ...]]) -> TableColumns:
     """``(schema, table)`` -> ``[(column, its type), ...]`` in attnum order, from :data:`COLUMN_TYPES`."""
     found: TableColumns = {}
-    for schema, table, column, typname, typtype, element, element_typtype, dims in rows:
+    for schema, table, column, typname, typtype, element, element_typtype, dims, checked in rows:
         column_type = ColumnType(
             typname=str(typname),
             typtype=str(typtype),
             element=None if element is None else str(element),
             element_typtype=None if element_typtype is None else str(element_typtype),
             dimensions=int(str(dims)),
+            dimensions_checked=bool(checked),
         )
         found.setdefault((str(schema), str(table)), []).append((str(column), column_type))
     return found

@@ -24,9 +24,11 @@ _PROTOCOL_OVERHEAD = 1 << 20
 
 
 def message_bytes(settings: Settings) -> int:
-    """The largest Kafka record anywhere in the pipeline: ``max_row_bytes`` plus a quarter of headroom for the
-    envelope (schema, source block, ``before``) and at least 1 MiB."""
-    return settings.max_row_bytes + max(1 << 20, settings.max_row_bytes // 4)
+    """The largest Kafka record anywhere in the pipeline: a row of ``max_row_bytes`` of ``bytea``, which
+    Debezium's JSON carries as base64 (4/3 of its size), plus a quarter of headroom for the envelope (schema,
+    source block, ``before``) and at least 1 MiB. Text needs no more than its size, so text and bytea both
+    replicate up to ``max_row_bytes``."""
+    return settings.max_row_bytes * 4 // 3 + max(1 << 20, settings.max_row_bytes // 4)
 
 
 def broker_properties(settings: Settings) -> dict[str, str]:

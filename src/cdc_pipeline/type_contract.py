@@ -213,6 +213,7 @@ class ColumnType:
     element: str | None = None  # the element typname of an array type
     element_typtype: str | None = None
     dimensions: int = 0  # pg_attribute.attndims (declared dimensions; 0 for a non-array)
+    dimensions_checked: bool = False  # a CHECK constraint on the column calls array_ndims
 
 
 def refusal(column: ColumnType) -> str | None:

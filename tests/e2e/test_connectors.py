@@ -82,6 +82,17 @@ def test_preflight_shows_real_problems_and_apply_changes_nothing(pipeline: Setti
 
     pg.execute(f"ALTER TABLE {keyless} REPLICA IDENTITY FULL")
     assert run_preflight(pipeline, tables[:1]).problems == []
+    # an array column: PostgreSQL would store {{1,2},{3,4}} in it (Debezium sends NULL elements), until the
+    # CHECK the warning names refuses it
+    pg.execute(f"ALTER TABLE {keyless} ADD COLUMN tags integer[]")
+    [warning] = run_preflight(pipeline, tables[:1]).problems
+    assert warning.check == "array_dimensions" and not warning.blocking, warning
+    pg.execute(f"INSERT INTO {keyless} (tags) VALUES ('{{{{1,2}},{{3,4}}}}')")
+    pg.execute(f"DELETE FROM {keyless}")
+    pg.execute(warning.fix.split("`")[1])
+    assert run_preflight(pipeline, tables[:1]).problems == []
+    with pytest.raises(psycopg.errors.CheckViolation):
+        pg.execute(f"INSERT INTO {keyless} (tags) VALUES ('{{{{1,2}},{{3,4}}}}')")
     pg.execute(f"DROP ROLE {role}")
 
 

@@ -9,6 +9,7 @@ import pytest
 from cdc_pipeline.connectors.model import TableRef
 from cdc_pipeline.connectors.preflight import PreflightError, evaluate
 from cdc_pipeline.connectors.source_db import SlotFacts, SourceFacts, TableFacts
+from cdc_pipeline.type_contract import ColumnType
 
 USERS = TableRef("public", "users")
 SLOT = "cdc_cdc_db_connector"
@@ -123,3 +124,24 @@ def test_a_missing_table_alone_is_one_line_naming_it_and_the_fix() -> None:
         "preflight for connector cdc_db_connector failed: table public.Users does not exist (names are "
         "case-sensitive); fix: create it, or remove public.Users from the table list"
     )
+
+
+def _with_columns(*columns: tuple[str, ColumnType]) -> SourceFacts:
+    return replace(HEALTHY, tables=[replace(HEALTHY.tables[0], columns=tuple(columns))])
+
+
+INT_ARRAY = ColumnType("_int4", "b", element="int4", element_typtype="b", dimensions=1)
+
+
+def test_an_array_column_without_a_dimension_check_is_warned_with_the_check_to_add() -> None:
+    [problem] = evaluate(_with_columns(("tags", INT_ARRAY)), SLOT, {})
+    assert not problem.blocking and problem.check == "array_dimensions"
+    assert "public.users.tags is an array" in problem.message and "silently" in problem.message
+    check = "`ALTER TABLE public.users ADD CHECK (array_ndims(tags) = 1);`"
+    assert problem.fix == f"run {check} so PostgreSQL refuses such values"
+
+
+def test_a_checked_or_excluded_array_column_is_not_warned() -> None:
+    checked = replace(INT_ARRAY, dimensions_checked=True)
+    assert evaluate(_with_columns(("tags", checked)), SLOT, {}) == []
+    assert evaluate(_with_columns(("tags", INT_ARRAY)), SLOT, {}, ["public.users.tags"]) == []

@@ -93,10 +93,10 @@ class Settings(BaseModel):
         64 << 20,
         ge=1 << 20,
         le=512 << 20,
-        description="largest row that replicates, in bytes of its change event's JSON (text as is, bytea "
-        "base64: x4/3; an update under REPLICA IDENTITY FULL carries the row twice); broker, topics, "
-        "Connect's "
-        "producer and the sink's consumer are all sized from it (with a quarter of headroom)",
+        description="largest row that replicates, in bytes of its values (text or bytea: Kafka's limits "
+        "allow for bytea's base64, x4/3; an update under REPLICA IDENTITY FULL carries the row twice); "
+        "broker, topics, Connect's producer and the sink's consumer are all sized from it (with a quarter "
+        "of headroom)",
     )
     duckdb_path: Path | None = Field(
         None, description="DuckDB file (default: <state_dir>/cdc_pipeline.duckdb)"

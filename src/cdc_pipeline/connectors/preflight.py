@@ -170,11 +170,15 @@ def _column_types(facts: TableFacts, excluded_columns: Sequence[str]) -> list[Pr
     table = facts.table
     problems = []
     for name, column_type in facts.columns:
-        reason = refusal(column_type)
-        if reason is None or column_key(table, name) in excluded_columns:
+        if column_key(table, name) in excluded_columns:
             continue
+        reason = refusal(column_type)
         sql_table = f"{ident(table.schema)}.{ident(table.table)}"
         column = f"{sql_table}.{ident(name)}"
+        if reason is None and column_type.element is not None and not column_type.dimensions_checked:
+            problems.append(_unchecked_dimensions(sql_table, name))
+        if reason is None:
+            continue
         problems.append(
             Problem(
                 "column_type",
@@ -184,6 +188,21 @@ def _column_types(facts: TableFacts, excluded_columns: Sequence[str]) -> list[Pr
             )
         )
     return problems
+
+
+def _unchecked_dimensions(sql_table: str, name: str) -> Problem:
+    """A warning per array column PostgreSQL lets hold values of any dimension: a multi-dimensional value in a
+    column declared one-dimensional lands wrong (Debezium 3.7 sends NULL elements for numbers, which the sink
+    cannot tell from real NULLs; Java's object text for text, which the sink refuses at first sight)."""
+    return Problem(
+        "array_dimensions",
+        f"column {sql_table}.{ident(name)} is an array, and PostgreSQL does not enforce its declared "
+        "dimensions: a multi-dimensional value stored in it would land as NULL elements (Debezium 3.7), "
+        "silently",
+        f"run `ALTER TABLE {sql_table} ADD CHECK (array_ndims({ident(name)}) = 1);` so PostgreSQL refuses "
+        "such values",
+        blocking=False,
+    )
 
 
 def _bc_values(facts: TableFacts, excluded_columns: Sequence[str]) -> list[Problem]:
