@@ -329,7 +329,15 @@ class Source:
 
     def __init__(self, config: Mapping[str, str], topic_prefix: str, include_tables: Sequence[str], on_error: str, dead_letter_topic: str, topic_refresh_ms: int, exclude_tables: Sequence[str]) -> None: ...
 
-    def start(self, committed: Sequence[tuple[str, int, int]], applied: Sequence[tuple[str, int, int]] = []) -> None: ...
+    def start(self, committed: Sequence[tuple[str, int, int]], applied: Sequence[tuple[str, int, int]] = [], loaded: Mapping[str, str] = {}) -> None:
+        """
+        Assign every partition at `committed`; `applied`: (schema.table, commit LSN, LSN) per table; `loaded`: schema.table -> pg_current_snapshot() text of a table loaded straight from PostgreSQL (its streaming events of transactions that snapshot saw are dropped as duplicates).
+        """
+
+    def forget_loaded(self, table: str) -> None:
+        """
+        Stop dropping the loaded snapshot's transactions of `table` (schema.table).
+        """
 
     def next_batch(self, max_events: int, max_bytes: int, max_wait_ms: int) -> Batch: ...
 

@@ -26,6 +26,7 @@ from cdc_pipeline.observe.endpoint.token import EndpointToken, ensure_token, tok
 from cdc_pipeline.observe.status.connector_poller import ConnectorHealthPoller
 from cdc_pipeline.observe.status.consumer_lag import ConsumerLagPoller
 from cdc_pipeline.sink.admin import AdminQueue
+from cdc_pipeline.sink.bulk_load import LoadRunner
 from cdc_pipeline.sink.duckdb_target import DuckDBTarget
 from cdc_pipeline.sink.loop import run
 from cdc_pipeline.sink.protocol import BatchOutcome
@@ -172,6 +173,7 @@ def _start_server(
             token=token,
             host=settings.sink_http_host,
             admin=admin,
+            loads=LoadRunner(settings, target.cursor, admin, stats),
         ).start()
     except OSError as exc:
         where = f"{settings.sink_http_host}:{settings.sink_http_port}"

@@ -4,17 +4,22 @@ The DuckDB file has one writer. When the sink runs, its endpoint (``POST /admin/
 the sink loop, which runs it between batches; when it does not, the action runs on the file directly. Either
 way the same action of :mod:`cdc_pipeline.sink.tables_admin` runs and its report comes back.
 
-`resnapshot` also needs Kafka and PostgreSQL: it reads the table's high watermarks before the sink drops the
-DuckDB copy and moves the table there, then sends Debezium an incremental ``execute-snapshot`` signal. Keyed
-tables only (or keyless ones given ``key_columns``: the signal names them as ``surrogate-key``).
+`resnapshot` also needs Kafka and PostgreSQL: it reads the table's high watermarks first. Then either the
+running sink loads the table straight from PostgreSQL (``--via postgres``, the default when it can:
+:mod:`cdc_pipeline.sink.bulk_load`), or the sink drops the DuckDB copy and moves the table to those
+watermarks and Debezium is sent an incremental ``execute-snapshot`` signal (``--via debezium``; keyed
+tables, or keyless ones given ``key_columns``: the signal names them as ``surrogate-key``).
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 from psycopg import sql
@@ -27,6 +32,8 @@ from cdc_pipeline.errors import CdcError
 from cdc_pipeline.observe.endpoint.client import endpoint_headers, endpoint_url
 from cdc_pipeline.observe.status.tables import shown_state
 from cdc_pipeline.sink.tables_admin import ActionReport, TablesReport, report_from_json
+
+log = logging.getLogger("cdc_pipeline.tables")
 
 
 def _sink_answers(settings: Settings) -> bool:
@@ -120,25 +127,87 @@ def _key_of(settings: Settings, table: TableRef) -> list[str] | None:
     return keys
 
 
-def resnapshot(settings: Settings, table: str) -> ActionReport:
-    """Rebuild one table from a fresh incremental snapshot while the others flow (module docstring)."""
-    ref = TableRef.parse(table)
-    surrogate = _key_of(settings, ref)
-    topic = f"{settings.topic_prefix}.{ref.qualified}"
+Via = Literal["auto", "postgres", "debezium"]
+OnLoad = Callable[[dict[str, Any]], None]
+
+
+def _watermarks(settings: Settings, topic: str) -> dict[int, int]:
+    """The topic's high watermark per partition (0 for a topic not created yet), read before the snapshot."""
     partitions = [
         n for name, n in _core.cluster_metadata(settings.bootstrap_servers, 10_000) if name == topic
     ]
     count = partitions[0] if partitions else 1
-    offsets = {
+    return {
         p: _core.query_watermarks(settings.bootstrap_servers, topic, p, 10_000)[1] if partitions else 0
         for p in range(count)
     }
+
+
+def resnapshot(
+    settings: Settings, table: str, via: Via = "auto", on_load: OnLoad | None = None
+) -> ActionReport:
+    """Rebuild one table from a fresh snapshot while the others flow (module docstring).
+
+    ``via``: ``postgres`` loads it straight from PostgreSQL in the running sink (sink/bulk_load.py; keyed
+    tables of the types it reads); ``debezium`` sends Debezium an incremental snapshot signal; ``auto``
+    loads from PostgreSQL when the sink runs and can, else goes through Debezium. ``on_load`` sees each
+    progress report of a load until it is done."""
+    ref = TableRef.parse(table)
+    topic = f"{settings.topic_prefix}.{ref.qualified}"
+    reason = None
+    if via != "debezium":
+        reason = _load(settings, ref, topic, on_load)
+        if reason is None:
+            return ActionReport(
+                "resnapshot", ref.qualified, f"loaded {ref.qualified} from PostgreSQL", [], "sink"
+            )
+        if via == "postgres":
+            raise CdcError(reason, f"run `cdc tables resnapshot {ref.qualified} --via debezium`")
+        log.info("%s; re-snapshotting through Debezium instead", reason)
+    surrogate = _key_of(settings, ref)
+    offsets = _watermarks(settings, topic)
     request = {"action": "resnapshot", "schema": ref.schema, "table": ref.table, "topic": topic}
     excluded = list(settings.exclude_columns)
     report = _action(settings, {**request, "next_offsets": offsets, "exclude_columns": excluded})
     signal_id = _send_signal(settings, ref, surrogate)
     done = f"{report.done}; sent execute-snapshot signal {signal_id} (incremental) for {ref.qualified}"
+    if reason is not None:
+        done = f"not loaded from PostgreSQL ({reason}): {done}"
     return ActionReport("resnapshot", ref.qualified, done, report.resumes_at, report.via)
+
+
+def _load(settings: Settings, ref: TableRef, topic: str, on_load: OnLoad | None) -> str | None:
+    """Load the table straight from PostgreSQL in the running sink and wait for it; None when it is done,
+    else why it could not start (a failure once started raises)."""
+    if not _sink_answers(settings):
+        return "no sink runs to load the table from PostgreSQL"
+    request = {"action": "load", "schema": ref.schema, "table": ref.table, "topic": topic}
+    response = httpx.post(
+        f"{endpoint_url(settings)}/admin/tables",
+        json={**request, "next_offsets": _watermarks(settings, topic)},
+        headers=endpoint_headers(settings),
+        timeout=90.0,
+    )
+    payload = response.json()
+    if response.status_code != 200:
+        return str(payload.get("error") or payload)
+    while True:
+        status = httpx.get(
+            f"{endpoint_url(settings)}/status", headers=endpoint_headers(settings), timeout=10.0
+        )
+        loads = {str(p["table"]): p for p in status.json().get("loads", [])}
+        progress = loads.get(ref.qualified, payload["load"])
+        if on_load is not None:
+            on_load(progress)
+        if progress["state"] == "done":
+            return None
+        if progress["state"] == "failed":
+            raise CdcError(
+                f"loading {ref.qualified} from PostgreSQL failed: {progress['error']}; its DuckDB copy is "
+                "unchanged",
+                f"fix the cause, or run `cdc tables resnapshot {ref.qualified} --via debezium`",
+            )
+        time.sleep(0.5)
 
 
 def _send_signal(settings: Settings, table: TableRef, surrogate: list[str] | None) -> str:

@@ -36,7 +36,7 @@ class LogSource:
         self.starts: list[int] = []
         self.bootstrap_servers = "127.0.0.1:19092"
 
-    def start(self, committed: dict[tuple[str, int], int], applied: Any = ()) -> None:
+    def start(self, committed: dict[tuple[str, int], int], applied: Any = (), loaded: Any = None) -> None:
         self.position = committed.get((TOPIC, 0), 0)
         self.starts.append(self.position)
 

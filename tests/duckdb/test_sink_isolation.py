@@ -47,7 +47,7 @@ class ListSource:
     def next_batch(self) -> Batch:
         return self.batches.pop(0) if self.batches else Batch(0, 0, [], [])
 
-    def start(self, committed: Any, applied: Any = ()) -> None:
+    def start(self, committed: Any, applied: Any = (), loaded: Any = None) -> None:
         self.starts += 1
         self.batches = list(self.replay)
 

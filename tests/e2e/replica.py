@@ -1,8 +1,9 @@
 """Test helpers: run the sink, and read a table from PostgreSQL and DuckDB in one comparable form.
 
-Each column is normalized in SQL on both sides to the same Python value (timestamps as UTC text with
-microseconds or 'infinity', intervals as (months, days, microseconds), REAL widened to DOUBLE, JSON parsed,
-UUIDs as text), so a comparison means "the same value", not "the same driver representation".
+Each column is normalized in SQL on both sides to the same Python value (timestamps as microseconds and dates
+as days since 1970, so BC stays BC, or 'infinity'; intervals as (months, days, microseconds), REAL widened to
+DOUBLE, JSON parsed, UUIDs as text), so a comparison means "the same value", not "the same driver
+representation".
 """
 
 from __future__ import annotations
@@ -85,13 +86,13 @@ def _pg_expr(column: str, udt: str) -> str:
     base = udt.lstrip("_")
     if udt.startswith("_"):
         return f"{c}::text[]" if base in PG_TEXT_TYPES | {"timestamptz", "timestamp", "interval"} else c
-    if udt == "timestamptz":
-        utc = f"{c} AT TIME ZONE 'UTC'"
-        return f"CASE WHEN isfinite({c}) THEN to_char({utc}, 'YYYY-MM-DD HH24:MI:SS.US') ELSE {c}::text END"
-    if udt == "timestamp":
-        return f"CASE WHEN isfinite({c}) THEN to_char({c}, 'YYYY-MM-DD HH24:MI:SS.US') ELSE {c}::text END"
+    # dates and timestamps as numbers (days, microseconds since 1970): to_char() drops BC, which would hide
+    # a BC value landing as AD
+    if udt in {"timestamptz", "timestamp"}:
+        micros = f"(extract(epoch FROM {c}) * 1000000)::bigint"
+        return f"CASE WHEN isfinite({c}) THEN {micros}::text ELSE {c}::text END"
     if udt == "date":
-        return f"CASE WHEN isfinite({c}) THEN to_char({c}, 'YYYY-MM-DD') ELSE {c}::text END"
+        return f"CASE WHEN isfinite({c}) THEN ({c} - DATE '1970-01-01')::text ELSE {c}::text END"
     if udt == "interval":
         return (
             f"CASE WHEN {c} IS NULL THEN NULL ELSE ARRAY["
@@ -118,16 +119,13 @@ def _duck_expr(column: str, duck_type: str) -> str:
         if inner in {"JSON", "UUID", "BIT", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "INTERVAL"}:
             return f"CAST({c} AS VARCHAR[])"
         return c
-    if t == "TIMESTAMP WITH TIME ZONE":
+    if t in {"TIMESTAMP WITH TIME ZONE", "TIMESTAMP"}:  # as _pg_expr: microseconds since 1970
+        return f"CASE WHEN isfinite({c}) THEN CAST(epoch_us({c}) AS VARCHAR) ELSE CAST({c} AS VARCHAR) END"
+    if t == "DATE":
         return (
-            f"CASE WHEN isfinite({c}) THEN strftime({c} AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S.%f') "
+            f"CASE WHEN isfinite({c}) THEN CAST({c} - DATE '1970-01-01' AS VARCHAR) "
             f"ELSE CAST({c} AS VARCHAR) END"
         )
-    if t == "TIMESTAMP":
-        shown = f"strftime({c}, '%Y-%m-%d %H:%M:%S.%f')"
-        return f"CASE WHEN isfinite({c}) THEN {shown} ELSE CAST({c} AS VARCHAR) END"
-    if t == "DATE":
-        return f"CASE WHEN isfinite({c}) THEN strftime({c}, '%Y-%m-%d') ELSE CAST({c} AS VARCHAR) END"
     if t == "INTERVAL":
         return (
             f"CASE WHEN {c} IS NULL THEN NULL ELSE [datepart('year', {c})*12 + datepart('month', {c}),"

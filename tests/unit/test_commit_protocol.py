@@ -100,6 +100,12 @@ class FakeTarget:
     def read_positions(self) -> list[tuple[str, int, int]]:
         return []
 
+    def read_loaded(self) -> dict[str, str]:
+        return {}
+
+    def settle_loaded(self, changes: TableBatch) -> bool:
+        return False
+
     def held_position(self, topic: str) -> tuple[str, int, int]:
         held = sorted((p, o) for (t, p), o in self.read_offsets().items() if t == topic)
         partition, offset = held[0] if held else (0, 0)
@@ -127,7 +133,7 @@ class FakeSource:
     def commit(self, offsets: list[tuple[str, int, int]]) -> None:
         self.kafka_commits.append(list(offsets))
 
-    def start(self, offsets: dict[tuple[str, int], int], positions: object) -> None:
+    def start(self, offsets: dict[tuple[str, int], int], positions: object, loaded: object = None) -> None:
         self.starts.append(dict(offsets))
 
     def table_of_topic(self, topic: str) -> str:

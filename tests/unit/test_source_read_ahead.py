@@ -22,7 +22,7 @@ class FakeCore:
         self.release = threading.Event()
         self.release.set()
 
-    def start(self, committed: Any, applied: Any) -> None:
+    def start(self, committed: Any, applied: Any, loaded: Any = None) -> None:
         self.generation += 1
 
     def next_batch(self, max_events: int, max_bytes: int, max_wait_ms: int) -> tuple[int, int]:

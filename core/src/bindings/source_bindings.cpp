@@ -99,15 +99,28 @@ void bind_source_class(nb::module_& module) {
       .def(
           "start",
           [](PySource& self, const std::vector<PositionTuple>& committed,
-             const std::vector<AppliedTuple>& applied) {
+             const std::vector<AppliedTuple>& applied, const std::map<std::string, std::string>& loaded) {
             auto positions = to_positions(committed);
             std::map<std::string, decode::SourcePosition> marks;
             for (const auto& [table, commit_lsn, lsn] : applied)
               marks[table] = decode::SourcePosition{commit_lsn, lsn};
             throw_if_error(
-                self.run([&](pipeline::Source& source) { return source.start(positions, marks); }));
+                self.run([&](pipeline::Source& source) { return source.start(positions, marks, loaded); }));
           },
-          nb::arg("committed"), nb::arg("applied") = std::vector<AppliedTuple>{})
+          nb::arg("committed"), nb::arg("applied") = std::vector<AppliedTuple>{},
+          nb::arg("loaded") = std::map<std::string, std::string>{},
+          "Assign every partition at `committed`; `applied`: (schema.table, commit LSN, LSN) per table; "
+          "`loaded`: schema.table -> pg_current_snapshot() text of a table loaded straight from PostgreSQL "
+          "(its streaming events of transactions that snapshot saw are dropped as duplicates).")
+      .def(
+          "forget_loaded",
+          [](PySource& self, const std::string& table) {
+            throw_if_error(self.run([&](pipeline::Source& source) {
+              source.forget_loaded(table);
+              return Status::ok();
+            }));
+          },
+          nb::arg("table"), "Stop dropping the loaded snapshot's transactions of `table` (schema.table).")
       .def(
           "next_batch",
           [](PySource& self, std::size_t max_events, std::size_t max_bytes, int max_wait_ms) {

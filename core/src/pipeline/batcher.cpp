@@ -161,8 +161,9 @@ void Batcher::drop_topics(const std::set<std::string>& topics) {
   positions_.forget_topics(topics);
 }
 
-void Batcher::reset(const std::map<std::string, decode::SourcePosition>& applied) {
-  positions_.reset(applied);
+void Batcher::reset(const std::map<std::string, decode::SourcePosition>& applied,
+                    std::map<std::string, LoadedSnapshot> loaded) {
+  positions_.reset(applied, std::move(loaded));
   pending_.clear();
   held_.reset();
   stuck_.reset();

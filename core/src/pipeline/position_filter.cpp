@@ -9,8 +9,11 @@ std::string table_name(const decode::ChangeEvent& event) {
 bool PositionFilter::is_duplicate(const decode::ChangeEvent& event) const {
   std::optional<decode::SourcePosition> position = event.position();
   if (!position) return false;
-  auto entry = marks_.find(table_name(event));
-  return entry != marks_.end() && *position <= entry->second.position;
+  const std::string table = table_name(event);
+  auto entry = marks_.find(table);
+  if (entry != marks_.end() && *position <= entry->second.position) return true;
+  auto loaded = loaded_.find(table);
+  return loaded != loaded_.end() && event.tx_id && loaded->second.saw(*event.tx_id);
 }
 
 void PositionFilter::raise(const std::string& table, const std::string& topic,
@@ -21,7 +24,10 @@ void PositionFilter::raise(const std::string& table, const std::string& topic,
   entry->second.topic = topic;
 }
 
-void PositionFilter::reset(const std::map<std::string, decode::SourcePosition>& applied) {
+void PositionFilter::reset(const std::map<std::string, decode::SourcePosition>& applied,
+                           std::map<std::string, LoadedSnapshot> loaded) {
+  loaded_.clear();
+  for (auto& [table, snapshot] : loaded) loaded_.emplace(table, std::move(snapshot));
   marks_.clear();
   for (const auto& [table, position] : applied) marks_[table] = Mark{position, ""};
 }

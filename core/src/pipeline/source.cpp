@@ -11,6 +11,7 @@
 #include "cdc/kafka/consumer.hpp"
 #include "cdc/kafka/fetch_defaults.hpp"
 #include "cdc/kafka/producer.hpp"
+#include "cdc/pipeline/loaded_snapshot.hpp"
 #include "cdc/pipeline/topic_filter.hpp"
 
 namespace cdc::pipeline {
@@ -174,8 +175,16 @@ Result<std::unique_ptr<Source>> Source::create(SourceConfig config) {
 }
 
 Status Source::start(const std::vector<kafka::TopicPartitionOffset>& committed,
-                     const std::map<std::string, decode::SourcePosition>& applied) {
+                     const std::map<std::string, decode::SourcePosition>& applied,
+                     const std::map<std::string, std::string>& loaded) {
   Impl& impl = *impl_;
+  std::map<std::string, LoadedSnapshot> snapshots;
+  for (const auto& [table, text] : loaded) {
+    Result<LoadedSnapshot> snapshot = LoadedSnapshot::parse(text);
+    if (!snapshot.is_ok())
+      return Status::invalid_argument("table " + table + ": " + snapshot.status().message());
+    snapshots.emplace(table, std::move(snapshot).value());
+  }
   impl.committed.clear();
   for (const kafka::TopicPartitionOffset& position : committed) {
     if (position.offset < 0) {
@@ -187,13 +196,15 @@ Status Source::start(const std::vector<kafka::TopicPartitionOffset>& committed,
   }
   impl.fetched.clear();
   impl.paused.clear();
-  impl.batcher.reset(applied);
+  impl.batcher.reset(applied, std::move(snapshots));
   CDC_ASSIGN_OR_RETURN(bool changed, impl.discover());
   static_cast<void>(changed);
   CDC_RETURN_IF_ERROR(impl.assign_all());
   impl.started = true;
   return Status::ok();
 }
+
+void Source::forget_loaded(const std::string& table) { impl_->batcher.forget_loaded(table); }
 
 Result<Batch> Source::next_batch(std::size_t max_events, std::size_t max_bytes, int max_wait_ms) {
   Impl& impl = *impl_;

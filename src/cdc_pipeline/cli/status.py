@@ -61,6 +61,8 @@ def sink_line(sink: SinkState) -> Text:
         line.append(f"\n{sink.note}", style="yellow")
     for retry in sink.retrying:
         line.append(f"\nretrying {retry}", style="yellow")
+    for load in sink.loads:
+        line.append(f"\n{load}", style="red" if load.startswith("failed") else "cyan")
     if sink.last_error:
         line.append(f"\nlast error: {sink.last_error}", style="red")
     return line

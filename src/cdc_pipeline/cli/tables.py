@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Annotated
+from enum import StrEnum
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from cdc_pipeline import tables
@@ -15,6 +17,12 @@ from cdc_pipeline.cli.context import CliContext, ErrorHandler
 from cdc_pipeline.sink.tables_admin import ActionReport, TablesReport
 
 out = Console()
+
+class ViaOption(StrEnum):
+    auto = "auto"
+    postgres = "postgres"
+    debezium = "debezium"
+
 
 AsJson = Annotated[bool, typer.Option("--json", help="print the report as JSON")]
 TableArg = Annotated[str, typer.Argument(help="source table as schema.table, e.g. public.users")]
@@ -59,11 +67,59 @@ def tables_app(context: CliContext, handles_errors: ErrorHandler) -> typer.Typer
 
     @app.command("resnapshot")
     @handles_errors
-    def resnapshot_cmd(table: TableArg, as_json: AsJson = False) -> None:
-        """Rebuild one table in DuckDB from a fresh snapshot while the others flow; streaming goes on."""
-        _render_action(tables.resnapshot(context.settings(), table), as_json)
+    def resnapshot_cmd(
+        table: TableArg,
+        via: Annotated[
+            ViaOption,
+            typer.Option(
+                help="postgres: the running sink loads the table straight from PostgreSQL (fast; keyed "
+                "tables of the types it reads); debezium: Debezium's incremental snapshot through Kafka; "
+                "auto: postgres when it can, else debezium (the reason is printed)",
+            ),
+        ] = "auto",  # type: ignore[assignment]
+        as_json: AsJson = False,
+    ) -> None:
+        """Rebuild one table in DuckDB from a fresh snapshot while the others flow; streaming goes on.
+
+        Exactly once either way: the stream resumes from the table's offsets taken before the snapshot, and
+        the changes the snapshot already holds are skipped. A load from PostgreSQL shows rows, rows/s and
+        an ETA here and in `cdc status`; the old DuckDB copy serves readers until the load is swapped in."""
+        with _LoadBar(enabled=not as_json) as bar:
+            report = tables.resnapshot(context.settings(), table, ViaOption(via).value, bar.update)
+        _render_action(report, as_json)
 
     return app
+
+
+class _LoadBar:
+    """A progress bar of a load from PostgreSQL: rows of the estimated total, rows/s, ETA."""
+
+    def __init__(self, enabled: bool) -> None:
+        self._progress = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed:,.0f}/{task.total:,.0f} rows"),
+            TextColumn("{task.fields[rate]}"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            disable=not enabled,
+        )
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> _LoadBar:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._progress.stop()
+
+    def update(self, load: dict[str, Any]) -> None:
+        rows, estimate = int(load.get("rows") or 0), int(load.get("estimated_rows") or 0)
+        rate = f"{float(load.get('rows_per_second') or 0):,.0f} rows/s"
+        if self._task is None:
+            self._task = self._progress.add_task(f"loading {load['table']}", total=None, rate=rate)
+        total = max(estimate, rows) or None
+        self._progress.update(self._task, completed=rows, total=total, rate=f"{rate} ({load['state']})")
 
 
 def _render_tables(report: TablesReport) -> None:

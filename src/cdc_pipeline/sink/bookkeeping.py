@@ -41,6 +41,11 @@ CREATE: tuple[str, ...] = (
     f'ALTER TABLE {TABLES} ADD COLUMN IF NOT EXISTS "stopped_offset" BIGINT',
     f'ALTER TABLE {TABLES} ADD COLUMN IF NOT EXISTS "stopped_at" TIMESTAMPTZ',
     f'ALTER TABLE {TABLES} ADD COLUMN IF NOT EXISTS "records_skipped" BIGINT DEFAULT 0',
+    # A table loaded straight from PostgreSQL (sink/bulk_load.py): its snapshot's pg_current_snapshot() text
+    # (streaming events of the transactions it saw are dropped: pipeline/loaded_snapshot.hpp) until the
+    # applied position passes loaded_clear_lsn (NULL: kept until the next load or re-snapshot).
+    f'ALTER TABLE {TABLES} ADD COLUMN IF NOT EXISTS "loaded_snapshot" VARCHAR',
+    f'ALTER TABLE {TABLES} ADD COLUMN IF NOT EXISTS "loaded_clear_lsn" BIGINT',
     # The audit trail of `cdc tables skip`: one row per record the sink was told not to apply.
     f"CREATE TABLE IF NOT EXISTS {SKIPPED} ("
     '"topic" VARCHAR, "partition" INTEGER, "offset" BIGINT, "source_table" VARCHAR, '
@@ -52,6 +57,29 @@ READ_OFFSETS = f'SELECT "topic", "partition", "next_offset" FROM {OFFSETS}'
 READ_POSITIONS = (
     f'SELECT "source_table", COALESCE("last_commit_lsn", 0), "last_event_lsn" FROM {TABLES} '
     'WHERE "last_event_lsn" IS NOT NULL'
+)
+# Tables loaded straight from PostgreSQL: (source_table, loaded_snapshot) for Source.start.
+READ_LOADED = f'SELECT "source_table", "loaded_snapshot" FROM {TABLES} WHERE "loaded_snapshot" IS NOT NULL'
+# Parameters: source_table, target_table, loaded_snapshot, loaded_clear_lsn. The table holds the load now:
+# running, no stop, no applied position (the stream from the offsets taken before the load applies on top).
+LOADED = (
+    f'INSERT INTO {TABLES} ("source_table", "target_table", "rows_upserted", "rows_deleted", "state", '
+    '"loaded_snapshot", "loaded_clear_lsn", "last_applied_at") '
+    f"VALUES (?, ?, 0, 0, '{RUNNING}', ?, ?, now()) ON CONFLICT (\"source_table\") DO UPDATE SET "
+    '"target_table" = excluded."target_table", "state" = excluded."state", "last_error" = NULL, '
+    '"stopped_topic" = NULL, "stopped_partition" = NULL, "stopped_offset" = NULL, "stopped_at" = NULL, '
+    '"last_commit_lsn" = NULL, "last_event_lsn" = NULL, "last_tx_id" = NULL, '
+    '"loaded_snapshot" = excluded."loaded_snapshot", "loaded_clear_lsn" = excluded."loaded_clear_lsn", '
+    '"last_applied_at" = excluded."last_applied_at"'
+)
+# Parameters: source_table, the batch's highest commit LSN. Forgets the load's snapshot once past it.
+CLEAR_LOADED = (
+    f'UPDATE {TABLES} SET "loaded_snapshot" = NULL, "loaded_clear_lsn" = NULL WHERE "source_table" = ? '
+    'AND "loaded_snapshot" IS NOT NULL AND "loaded_clear_lsn" IS NOT NULL AND "loaded_clear_lsn" <= ?'
+)
+# Parameters: source_table. A Debezium re-snapshot replaces a load.
+FORGET_LOADED = (
+    f'UPDATE {TABLES} SET "loaded_snapshot" = NULL, "loaded_clear_lsn" = NULL WHERE "source_table" = ?'
 )
 READ_STOPPED = f'SELECT "source_table", "last_error" FROM {TABLES} WHERE "state" = \'{STOPPED}\''
 

@@ -133,7 +133,7 @@ def _resync(source: Source, target: DuckDBTarget, stopped: dict[str, str]) -> No
     """What a sink start does: the stopped tables and every partition's position from DuckDB."""
     stopped.clear()
     stopped.update(target.stopped_tables())
-    source.start(target.read_offsets(), target.read_positions())
+    source.start(target.read_offsets(), target.read_positions(), target.read_loaded())
 
 
 def _retry(exc: Exception, target: DuckDBTarget, backoffs: Mapping[str, Backoff], source: Source) -> bool:

@@ -41,6 +41,7 @@ class BatchOutcome:
     table_stats: list[AppliedTable] = field(default_factory=list)
     dropped: list[DroppedEvents] = field(default_factory=list)  # duplicates and unappliable keyless changes
     dead_letters: list[BadRecord] = field(default_factory=list)  # sent to the dead-letter topic, with why
+    loads_settled: list[str] = field(default_factory=list)  # loaded tables whose snapshot filter went
     apply_s: float = 0.0
 
 
@@ -61,7 +62,9 @@ def commit_batch(
        when DuckDB refuses one table's statement the whole transaction is rolled back, that table is stopped
        in a transaction of its own, and the source re-reads every other table from ``_cdc.offsets``.
     3. Commit the same offsets to Kafka, only so lag tools see them. On start the source seeks to what
-       ``_cdc.offsets`` holds, so a crash anywhere loses nothing and applies nothing twice.
+       ``_cdc.offsets`` holds, so a crash anywhere loses nothing and applies nothing twice. A table loaded
+       straight from PostgreSQL whose snapshot filter this batch settled (``_cdc.tables.loaded_snapshot``)
+       is told to the source now, after the commit.
     4. Tables held back: the source starts again from ``_cdc.offsets`` and ``_cdc.tables`` (dropping any batch
        it read ahead, which may hold more of a held table's records and has moved every partition on), then
        stops reading the held topics, which resume at DuckDB's offsets on the next start.
@@ -90,8 +93,10 @@ def commit_batch(
         target.abandon()
         raise
     source.commit(offsets)  # 3
+    for table in outcome.loads_settled:
+        source.forget_loaded(table)
     if held_back:  # 4
-        source.start(target.read_offsets(), target.read_positions())
+        source.start(target.read_offsets(), target.read_positions(), target.read_loaded())
         source.rewind(held_back)
     outcome.apply_s = time.monotonic() - started
     return outcome
@@ -136,7 +141,7 @@ def _stop_after_rollback(
         target.abandon()
         raise
     stopped[error.source] = reason
-    source.start(target.read_offsets(), target.read_positions())
+    source.start(target.read_offsets(), target.read_positions(), target.read_loaded())
     return BatchOutcome(stopped={error.source: reason}, apply_s=time.monotonic() - started)
 
 
@@ -156,6 +161,8 @@ def _apply_tables(
             target.evolve(changes)
             counts = target.apply(changes)
             target.record_table(changes, counts)
+            if target.settle_loaded(changes):
+                outcome.loads_settled.append(name)
         except TableStopError as exc:  # raised before any statement for this table ran
             stopped[name] = outcome.stopped[name] = str(exc)
             target.mark_table_stopped(name, str(exc), target.held_position(changes.topic))

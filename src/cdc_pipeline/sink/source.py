@@ -145,15 +145,22 @@ class Source:
         self,
         committed: Mapping[tuple[str, int], int] | Iterable[Offset],
         applied: Iterable[tuple[str, int, int]] = (),
+        loaded: Mapping[str, str] | None = None,
     ) -> None:
         """Assign every table partition at DuckDB's next offset (the beginning where DuckDB has none).
 
         ``applied``: each table's highest applied source position ``(schema.table, commit LSN, LSN)`` from
         ``_cdc.tables``; a streaming event at or below it is a redelivered duplicate and is skipped.
+        ``loaded``: the snapshot of each table loaded straight from PostgreSQL (``_cdc.tables``); a
+        streaming event of a transaction it saw is already in DuckDB and is skipped.
         """
         log.info("consuming with librdkafka %s", _core.librdkafka_version())
         self._drop_ahead()
-        self._core.start(_positions(committed), list(applied))
+        self._core.start(_positions(committed), list(applied), dict(loaded or {}))
+
+    def forget_loaded(self, table: str) -> None:
+        """``table``'s load is settled (its applied position is past the load): stop filtering by it."""
+        self._core.forget_loaded(table)
 
     def next_batch(self) -> Batch:
         """The next batch. Kafka trouble consumes nothing, so a transient error (broker down, transport,

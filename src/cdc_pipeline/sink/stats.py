@@ -94,7 +94,13 @@ class SinkStats:
         self._last_error: str | None = None
         self._consumer_lag: dict[tuple[str, int], int] = {}
         self._retrying: dict[str, Retrying] = {}
+        self._loads: dict[str, dict[str, Any]] = {}  # table -> the fast load's progress (bulk_load.py)
         self.state = "starting"
+
+    def record_load(self, table: str, progress: dict[str, Any]) -> None:
+        """The latest progress of ``table``'s load straight from PostgreSQL (any thread)."""
+        with self._lock:
+            self._loads[table] = dict(progress)
 
     # -- updates (the sink's thread) -------------------------------------------------------------------
 
@@ -241,4 +247,5 @@ class SinkStats:
                 ],
                 "consumer_lag": lag,
                 "tables": tables,
+                "loads": [dict(p) for _, p in sorted(self._loads.items())],
             }

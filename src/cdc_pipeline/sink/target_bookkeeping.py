@@ -67,6 +67,27 @@ class BookkeepingWrites:
         ]
         self._count(source, "record progress", bookkeeping.RECORD_TABLE, params)
 
+    def settle_loaded(self, changes: TableBatch) -> bool:
+        """A loaded table's snapshot goes once this batch is past its clear LSN, or when Debezium snapshots
+        the table again; True when it went (the caller tells the source after the commit)."""
+        source = source_key(changes.source_schema, changes.source_table)
+        if changes.snapshot_started:
+            return self._count(source, "forget its load", bookkeeping.FORGET_LOADED, [source]) > 0
+        if changes.last_commit_lsn is None:
+            return False
+        cleared = self._count(
+            source, "forget its load", bookkeeping.CLEAR_LOADED, [source, changes.last_commit_lsn]
+        )
+        return cleared > 0
+
+    def record_load(self, source: str, target: str, snapshot: str, clear_lsn: int | None) -> None:
+        """The table now holds a load taken at ``snapshot`` (running, no applied position)."""
+        self._count(source, "record its load", bookkeeping.LOADED, [source, target, snapshot, clear_lsn])
+
+    def read_loaded(self) -> dict[str, str]:
+        """Each loaded table's snapshot text (``schema.table`` -> ``xmin:xmax:xip``) for Source.start."""
+        return {str(t): str(s) for t, s in self._conn.execute(bookkeeping.READ_LOADED).fetchall()}
+
     def read_positions(self) -> list[tuple[str, int, int]]:
         """Each table's applied high position ``(schema.table, last_commit_lsn, last_event_lsn)``."""
         rows = self._conn.execute(bookkeeping.READ_POSITIONS).fetchall()

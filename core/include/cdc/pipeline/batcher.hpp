@@ -80,8 +80,13 @@ class Batcher {
   void drop_topics(const std::set<std::string>& topics);
 
   // Forgets everything read but not batched (used when the assignment starts over), and takes DuckDB's
-  // applied position per table ("schema.table") for the exactly-once rule (position_filter.hpp).
-  void reset(const std::map<std::string, decode::SourcePosition>& applied = {});
+  // applied position per table ("schema.table") and the loaded snapshots for the exactly-once rule
+  // (position_filter.hpp).
+  void reset(const std::map<std::string, decode::SourcePosition>& applied = {},
+             std::map<std::string, LoadedSnapshot> loaded = {});
+
+  // Forgets the loaded snapshot of `table` (position_filter.hpp).
+  void forget_loaded(const std::string& table) { positions_.forget_loaded(table); }
 
   // Nothing read waits for a batch (no pending record, no held-back event, no stuck error).
   [[nodiscard]] bool idle() const noexcept { return pending_.empty() && !held_ && !stuck_; }

@@ -54,9 +54,15 @@ class Source {
   // Discovers the table topics and assigns all their partitions at `committed` (DuckDB's next offsets),
   // or at the beginning where DuckDB has none. Forgets anything read before and resumes rewound topics.
   // `applied`: DuckDB's highest applied source position per table ("schema.table"), for the exactly-once
-  // rule (position_filter.hpp).
+  // rule (position_filter.hpp); `loaded`: the snapshot text of each table loaded straight from PostgreSQL
+  // (loaded_snapshot.hpp), invalid text an error naming the table.
   Status start(const std::vector<kafka::TopicPartitionOffset>& committed,
-               const std::map<std::string, decode::SourcePosition>& applied = {});
+               const std::map<std::string, decode::SourcePosition>& applied = {},
+               const std::map<std::string, std::string>& loaded = {});
+
+  // Forgets the loaded snapshot of `table` ("schema.table"): its applied position is past the load's clear
+  // LSN (loaded_snapshot.hpp). Batches decoded after this call no longer drop its transactions.
+  void forget_loaded(const std::string& table);
 
   // The next batch (see batcher.hpp). An error only for Kafka trouble (nothing consumed then); bad records
   // are reported in Batch::error or dead-lettered.

@@ -43,6 +43,7 @@ from cdc_pipeline.observe.status.connector_health import ConnectorHealth
 from cdc_pipeline.observe.status.replica_tables import replica_tables
 from cdc_pipeline.sink import tables_admin
 from cdc_pipeline.sink.admin import AdminQueue
+from cdc_pipeline.sink.bulk_load import LoadRequest, LoadRunner
 from cdc_pipeline.sink.stats import SinkStats
 
 log = logging.getLogger("cdc_pipeline.observe")
@@ -71,9 +72,11 @@ class ObserveServer:
         host: str = HOST,
         admin: AdminQueue | None = None,
         connector_health: HealthSource | None = None,
+        loads: LoadRunner | None = None,
     ) -> None:
         self.cursor = cursor
         self.admin = admin
+        self.loads = loads
         self.connector_health = connector_health
         self.stats = stats
         self.limits = limits
@@ -140,8 +143,10 @@ class ObserveServer:
             return error(503, "unavailable", "this endpoint does not run a sink loop")
         try:
             request = json.loads(body)
+            if isinstance(request, dict) and request.get("action") == "load":
+                return self._start_load(request)
             action = tables_admin.action_from_request(request)
-        except (ValueError, AttributeError) as exc:
+        except (ValueError, AttributeError, KeyError, TypeError) as exc:
             return error(400, "bad_request", str(exc))
         try:
             report = self.admin.submit(action, moves_tables=tables_admin.moves_tables(request))
@@ -151,6 +156,19 @@ class ObserveServer:
             return error(503, "busy", str(exc))
         payload = json.dumps({**report.to_json(), "via": "sink"}, default=str).encode("utf-8")
         return 200, "application/json", payload
+
+    def _start_load(self, request: dict[str, Any]) -> tuple[int, str, bytes]:
+        """``{"action": "load", ...}``: start loading a table straight from PostgreSQL (sink/bulk_load.py);
+        the answer comes at once, the progress is in ``/status`` under ``loads``."""
+        if self.loads is None:
+            return error(503, "unavailable", "this sink cannot load tables from PostgreSQL")
+        offsets = {int(p): int(o) for p, o in dict(request["next_offsets"]).items()}
+        load = LoadRequest(str(request["schema"]), str(request["table"]), str(request["topic"]), offsets)
+        try:
+            progress = self.loads.start(load)
+        except CdcError as exc:
+            return error(409, "refused", str(exc))
+        return 200, "application/json", json.dumps({"load": progress.to_json()}).encode("utf-8")
 
     def status(self) -> dict[str, Any]:
         """The sink's own counters merged with what DuckDB holds (rows, totals since the first run)."""

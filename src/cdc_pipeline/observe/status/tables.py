@@ -58,6 +58,7 @@ class SinkState:
     last_batch_at: str | None = None
     note: str = ""  # why there are no table figures, when there are none
     retrying: tuple[str, ...] = ()  # "kafka for 12 s (attempt 4): <error>", one per edge being retried
+    loads: tuple[str, ...] = ()  # "loading public.t from PostgreSQL: ...", one per load this sink ran
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -113,6 +114,19 @@ def retrying_text(entry: Mapping[str, Any]) -> str:
     )
 
 
+def load_text(load: Mapping[str, Any]) -> str:
+    """One load straight from PostgreSQL (sink/bulk_load.py) as `cdc status` shows it."""
+    rows, estimate = int(load.get("rows") or 0), int(load.get("estimated_rows") or 0)
+    of = f"/{estimate:,}" if estimate and load.get("state") == "loading" else ""
+    text = f"{load.get('state')} {load.get('table')} from PostgreSQL: {rows:,}{of} rows"
+    text += f", {float(load.get('rows_per_second') or 0):,.0f} rows/s"
+    if load.get("eta_seconds") is not None:
+        text += f", ETA {float(load['eta_seconds']):,.0f} s"
+    if load.get("error"):
+        text += f"; {load['error']}"
+    return text
+
+
 def from_endpoint(payload: Mapping[str, Any], via: str, now: datetime) -> tuple[SinkState, list[TableStatus]]:
     """The sink's ``GET /status`` answer (see :mod:`cdc_pipeline.observe.endpoint.server`)."""
     lags = [(str(x["topic"]), int(x["partition"]), int(x["lag"])) for x in payload.get("consumer_lag", [])]
@@ -123,6 +137,7 @@ def from_endpoint(payload: Mapping[str, Any], via: str, now: datetime) -> tuple[
         events_per_second=payload.get("events_per_second"),
         last_batch_at=payload.get("last_batch_at"),
         retrying=tuple(retrying_text(r) for r in payload.get("retrying") or [] if isinstance(r, Mapping)),
+        loads=tuple(load_text(p) for p in payload.get("loads") or [] if isinstance(p, Mapping)),
     )
     tables = []
     for t in payload.get("tables", []):
