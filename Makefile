@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 20
 .PHONY: stubs
 .PHONY: help setup up down status test check test-fast test-unit test-duckdb test-e2e core-test core-asan \
         sanitize-build fuzz lint format clean
-.PHONY: bench-throughput bench-apply bench-latency bench-insert bench-backlog bench-all
+.PHONY: bench-throughput bench-apply bench-latency bench-insert bench-load bench-backlog bench-all
 
 help:           ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -98,6 +98,9 @@ bench-latency:  ## PostgreSQL commit -> visible in DuckDB at 100/1000/2000/5000 
 
 bench-insert:   ## one 300k-row transaction until visible in DuckDB: the generated connector beside the defaults
 	$(VENV)/cdc bench insert --rows 300000 --repeat 2
+
+bench-load:     ## a 500k-row table's snapshot: the sink's load from PostgreSQL beside Debezium's incremental one
+	$(VENV)/cdc bench load --rows 500000 --repeat 3
 
 bench-backlog:  ## sink peak RSS working through a 5M-event backlog
 	$(VENV)/cdc bench backlog --events 5000000

@@ -1,4 +1,4 @@
-"""`cdc bench throughput | apply | latency | insert | backlog`: each prints a table and writes a JSON result.
+"""`cdc bench throughput | apply | latency | insert | load | backlog`: each prints a table and writes JSON.
 
 Scenario modules are imported when their command runs, so `cdc` itself does not load duckdb, pyarrow or the
 benchmark code.
@@ -105,6 +105,21 @@ def _stack_commands(app: typer.Typer, context: CliContext, handles_errors: Error
         from cdc_bench import bulk_insert  # noqa: PLC0415 (see the module docstring)
 
         save("insert", out, bulk_insert.run(context.settings(), rows, repeat))
+
+    @app.command("load")
+    @handles_errors
+    def load_cmd(
+        rows: Annotated[int, typer.Option(help="rows of the pgbench_accounts-like table")] = 500_000,
+        repeat: Annotated[int, typer.Option(help="loads from PostgreSQL; the median counts")] = 3,
+        debezium: Annotated[
+            bool, typer.Option(help="also time Debezium's incremental snapshot of the table (minutes)")
+        ] = True,
+        out: Out = DEFAULT_OUT,
+    ) -> None:
+        """A table's snapshot into DuckDB: the sink's load from PostgreSQL beside Debezium's incremental."""
+        from cdc_bench import snapshot_load  # noqa: PLC0415 (see the module docstring)
+
+        save("load", out, snapshot_load.run(context.settings(), rows, repeat, debezium))
 
     @app.command("latency")
     @handles_errors

@@ -131,7 +131,7 @@ Via = Literal["auto", "postgres", "debezium"]
 OnLoad = Callable[[dict[str, Any]], None]
 
 
-def _watermarks(settings: Settings, topic: str) -> dict[int, int]:
+def watermarks(settings: Settings, topic: str) -> dict[int, int]:
     """The topic's high watermark per partition (0 for a topic not created yet), read before the snapshot."""
     partitions = [
         n for name, n in _core.cluster_metadata(settings.bootstrap_servers, 10_000) if name == topic
@@ -165,7 +165,7 @@ def resnapshot(
             raise CdcError(reason, f"run `cdc tables resnapshot {ref.qualified} --via debezium`")
         log.info("%s; re-snapshotting through Debezium instead", reason)
     surrogate = _key_of(settings, ref)
-    offsets = _watermarks(settings, topic)
+    offsets = watermarks(settings, topic)
     request = {"action": "resnapshot", "schema": ref.schema, "table": ref.table, "topic": topic}
     excluded = list(settings.exclude_columns)
     report = _action(settings, {**request, "next_offsets": offsets, "exclude_columns": excluded})
@@ -184,7 +184,7 @@ def _load(settings: Settings, ref: TableRef, topic: str, on_load: OnLoad | None)
     request = {"action": "load", "schema": ref.schema, "table": ref.table, "topic": topic}
     response = httpx.post(
         f"{endpoint_url(settings)}/admin/tables",
-        json={**request, "next_offsets": _watermarks(settings, topic)},
+        json={**request, "next_offsets": watermarks(settings, topic)},
         headers=endpoint_headers(settings),
         timeout=90.0,
     )
@@ -207,7 +207,7 @@ def _load(settings: Settings, ref: TableRef, topic: str, on_load: OnLoad | None)
                 "unchanged",
                 f"fix the cause, or run `cdc tables resnapshot {ref.qualified} --via debezium`",
             )
-        time.sleep(0.5)
+        time.sleep(0.1)  # the command returns as soon as the swap is done
 
 
 def _send_signal(settings: Settings, table: TableRef, surrogate: list[str] | None) -> str:

@@ -8,7 +8,7 @@ import uuid
 
 import psycopg
 
-from cdc_bench import backlog, bulk_insert, conformance, latency, rows, throughput
+from cdc_bench import backlog, bulk_insert, conformance, latency, rows, snapshot_load, throughput
 from cdc_bench.envelope import TableCodec, compact
 from cdc_bench.tables import TABLES
 from cdc_pipeline.config.settings import Settings
@@ -117,6 +117,24 @@ def test_insert_scenario_runs(stack_settings: Settings, pg: psycopg.Connection[t
         assert after == before, "the bench gives the connector back the config it had"
     finally:
         pg.execute(f"DROP TABLE IF EXISTS public.{latency.TABLE}")
+
+
+def test_load_scenario_runs(stack_settings: Settings, pg: psycopg.Connection[tuple[object, ...]]) -> None:
+    """Both snapshot paths fill the table in DuckDB on the pipeline's own connector, which gets its config
+    back."""
+    with ConnectClient(stack_settings.connect_url) as client:
+        before = client.get_config(stack_settings.connector_name)
+    try:
+        result = snapshot_load.run(stack_settings, rows=2000, repeat=1, debezium=True)
+        paths = [r["path"] for r in result["results"]]
+        assert paths == ["debezium incremental snapshot", "load from postgres"], paths
+        assert all(r["rows"] == 2000 and r["seconds"] > 0 for r in result["results"])
+        assert result["speedup"] > 0
+        with ConnectClient(stack_settings.connect_url) as client:
+            after = client.get_config(stack_settings.connector_name)
+        assert after == before, "the bench gives the connector back the config it had"
+    finally:
+        pg.execute(f"DROP TABLE IF EXISTS public.{snapshot_load.TABLE}")
 
 
 def test_the_bench_table_keeps_only_the_last_id_of_earlier_runs(

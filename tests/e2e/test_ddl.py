@@ -236,8 +236,8 @@ def test_an_ambiguous_rename_stops_the_table_until_resnapshot(pipeline: Pipeline
     error = pipeline.state("amb")[1] or ""
     assert "cannot tell safely" in error and f"cdc tables resnapshot public.{table}" in error, error
     assert pipeline.duck.execute(f"SELECT note FROM {table} WHERE id = 2").fetchone() == ("note 2",), "kept"
-    report = tables.resnapshot(pipeline.sink.settings, f"public.{table}")
-    assert "execute-snapshot" in report.done, report
+    report = tables.resnapshot(pipeline.sink.settings, f"public.{table}")  # loaded from PostgreSQL
+    assert report.done == f"loaded public.{table} from PostgreSQL", report
     pipeline.same("amb", timeout_s=120)
     eventually("the table runs again", lambda: pipeline.state("amb")[0] == "running", 60)
 

@@ -118,7 +118,9 @@ def test_a_bad_value_and_a_refused_schema_change_each_stop_one_table(
         pg.execute(f"INSERT INTO {bad} VALUES (7, 7, '2024-03-01')")
         same(bad)()
 
-        report = tables.resnapshot(sink.settings, f"public.{good}")
+        report = tables.resnapshot(
+            sink.settings, f"public.{good}", "debezium"
+        )  # the fast load: test_fast_load
         assert "execute-snapshot" in report.done and "dropped its DuckDB copy" in report.done, report
         pg.execute(f"INSERT INTO {good} VALUES (8, 8, '2024-04-01')")  # streamed while the snapshot runs
         same(good)()
