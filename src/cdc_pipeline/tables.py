@@ -176,6 +176,22 @@ def resnapshot(
     return ActionReport("resnapshot", ref.qualified, done, report.resumes_at, report.via)
 
 
+def load_tables(settings: Settings, refs: list[TableRef], on_load: OnLoad | None = None) -> list[TableRef]:
+    """Load tables that just joined the connector straight from PostgreSQL in the running sink (`cdc
+    connectors apply`); the ones it could not load (no sink, a type it does not read, a failure), each
+    logged with why, go back to the caller for Debezium's incremental snapshot."""
+    rest = []
+    for ref in refs:
+        try:
+            reason = _load(settings, ref, f"{settings.topic_prefix}.{ref.qualified}", on_load)
+        except CdcError as exc:
+            reason = str(exc)
+        if reason is not None:
+            log.warning("%s: Debezium snapshots %s instead", reason, ref.qualified)
+            rest.append(ref)
+    return rest
+
+
 def _load(settings: Settings, ref: TableRef, topic: str, on_load: OnLoad | None) -> str | None:
     """Load the table straight from PostgreSQL in the running sink and wait for it; None when it is done,
     else why it could not start (a failure once started raises)."""

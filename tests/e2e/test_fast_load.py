@@ -178,3 +178,32 @@ def test_a_table_the_load_cannot_read_is_refused_with_the_debezium_way(
     finally:
         delete_connector(settings, drop_slot=True)
         pg.execute(f"DROP TABLE {table}")
+
+
+def test_a_table_added_to_the_connector_is_loaded_from_postgres(
+    stack_settings: Settings, pg: PG, tmp_path: Path
+) -> None:
+    """`cdc connectors apply` with a new table: once the task streams it, the running sink loads it straight
+    from PostgreSQL (no incremental snapshot signal), and changes after it stream on."""
+    first, added = f"first_{uuid.uuid4().hex[:8]}", f"added_{uuid.uuid4().hex[:8]}"
+    for table in (first, added):
+        pg.execute(f"CREATE TABLE {table} (id integer PRIMARY KEY, n integer, t text)")
+        pg.execute(f"INSERT INTO {table} SELECT g, g, md5(g::text) FROM generate_series(1, 5000) g")
+    settings = pipeline_settings(stack_settings, f"e2e_{first}", tmp_path)
+    apply_connector(settings, [TableRef("public", first)])
+    try:
+        with running_sink(settings) as sink, duck_connect(settings.duckdb_file) as duck:
+            wait_equal(lambda: pg_rows(pg, first, ["id"]), lambda: duck_rows(duck, first, ["id"]), sink)
+            both = [TableRef("public", first), TableRef("public", added)]
+            report = apply_connector(
+                sink.settings, both, load_added=lambda t: tables.load_tables(sink.settings, t)
+            )
+            assert report.loaded_tables == [f"public.{added}"] and report.snapshot_tables == [], report
+            assert report.signal_id is None
+            pg.execute(f"UPDATE {added} SET n = -n WHERE id <= 100")
+            pg.execute(f"DELETE FROM {added} WHERE id > 4900")
+            wait_equal(lambda: pg_rows(pg, added, ["id"]), lambda: duck_rows(duck, added, ["id"]), sink)
+    finally:
+        delete_connector(settings, drop_slot=True)
+        for table in (first, added):
+            pg.execute(f"DROP TABLE {table}")

@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from cdc_pipeline import tables
 from cdc_pipeline.cli.context import CliContext, ErrorHandler
 from cdc_pipeline.config.settings import Settings
 from cdc_pipeline.connectors.apply import ApplyReport, apply_connector
@@ -84,10 +85,16 @@ def _change_commands(app: typer.Typer, settings: SettingsOf, handles_errors: Err
     ) -> None:
         """Preflight, then create or update the connector (idempotent); added tables get their rows.
 
+        An added table is loaded straight from PostgreSQL by the running sink when it can be (keyed, of the
+        types the load reads: see `cdc tables resnapshot --help`), else Debezium snapshots it incrementally.
+
         A connector that is created, or registered but not running, first has its stored offset checked
         against its replication slot: it resumes exactly ("resumed at LSN X"), or the offset (and a stale
         slot) is cleared and it takes a fresh snapshot ("re-snapshot: slot cdc_x was dropped")."""
-        report = apply_connector(settings(name), timeout_s=timeout)
+        chosen = settings(name)
+        report = apply_connector(
+            chosen, timeout_s=timeout, load_added=lambda t: tables.load_tables(chosen, t)
+        )
         _emit(report.to_json(), as_json, lambda: _render_apply(report))
 
     @app.command("restart")
@@ -168,7 +175,11 @@ def _render_plan(report: PlanReport) -> None:
             table.add_row(escape(c.key), escape(c.current or "(absent)"), escape(c.planned or "(removed)"))
         out.print(table)
     if report.snapshot_tables:
-        out.print(f"incremental snapshot of added tables: {', '.join(report.snapshot_tables)}")
+        out.print(
+            f"added tables: {', '.join(report.snapshot_tables)} (loaded from PostgreSQL by the running sink "
+            "where it can, else Debezium's incremental snapshot)",
+            highlight=False,
+        )
     if report.position:
         out.print(f"not running; `cdc connectors apply` would {escape(report.position)}", highlight=False)
     _render_problems(report.problems)
@@ -180,6 +191,8 @@ def _render_apply(report: ApplyReport) -> None:
     out.print(f"connector {report.connector} {report.action}: {_state_line(report.state)}", highlight=False)
     if report.position is not None:
         out.print(f"{report.connector} {escape(report.position.line())}", highlight=False)
+    if report.loaded_tables:
+        out.print(f"loaded from PostgreSQL: {', '.join(report.loaded_tables)}", highlight=False)
     if report.snapshot_tables:
         out.print(
             f"incremental snapshot requested for {', '.join(report.snapshot_tables)} "

@@ -18,6 +18,7 @@ from cdc_pipeline.sink.tables_admin import ActionReport, TablesReport
 
 out = Console()
 
+
 class ViaOption(StrEnum):
     auto = "auto"
     postgres = "postgres"

@@ -10,9 +10,11 @@
 4. Changed with tables added: stop the connector and wait until its task is gone, PUT the config, resume. A
    task still running the old table list would consume the signal and ignore the new tables, so the signal is
    only written once a task runs the new list.
-5. Wait until the connector and its task are RUNNING, then (step 4 only) insert one ``execute-snapshot``
-   signal naming the added tables: Debezium snapshots them incrementally while streaming goes on, and the
-   other tables are not snapshotted again (their offsets are kept).
+5. Wait until the connector and its task are RUNNING, then (step 4 only) give the added tables their rows:
+   ``load_added`` (`cdc connectors apply` passes the running sink's load straight from PostgreSQL,
+   :func:`cdc_pipeline.tables.load_tables`) loads those it can, now that the task streams their changes;
+   one ``execute-snapshot`` signal names the rest: Debezium snapshots them incrementally while streaming goes
+   on. The other tables are not snapshotted again (their offsets are kept).
 
 A connector that is (re)created, or registered but not running (STOPPED, PAUSED, FAILED), never starts on
 its stored offset blindly: it is created STOPPED (or stopped), Connect's stored offset is compared with its
@@ -23,7 +25,7 @@ so it takes a fresh snapshot. The report says which and why (``position``).
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -49,8 +51,9 @@ class ApplyReport:
     connector: str
     action: Action
     state: ConnectorState
-    snapshot_tables: list[str] = field(default_factory=list)
+    snapshot_tables: list[str] = field(default_factory=list)  # added tables Debezium snapshots
     signal_id: str | None = None
+    loaded_tables: list[str] = field(default_factory=list)  # added tables loaded from PostgreSQL
     warnings: list[str] = field(default_factory=list)
     position: Decision | None = None  # None: it kept running on its own offset
 
@@ -65,8 +68,14 @@ def client_for(settings: Settings, retry_for_s: float = 60.0) -> ConnectClient:
     )
 
 
+LoadAdded = Callable[[list[TableRef]], list[TableRef]]  # loads the tables it can; returns the others
+
+
 def apply_connector(
-    settings: Settings, tables: Sequence[TableRef] | None = None, timeout_s: float = 90.0
+    settings: Settings,
+    tables: Sequence[TableRef] | None = None,
+    timeout_s: float = 90.0,
+    load_added: LoadAdded | None = None,
 ) -> ApplyReport:
     """Create or update the connector for ``tables`` (default: the settings' tables); see the module doc."""
     tables = pipeline_tables(settings) if tables is None else list(tables)
@@ -105,6 +114,10 @@ def apply_connector(
         else:
             client.put_config(name, config)
         state = wait_running(client, name, timeout_s)
+    loaded: list[TableRef] = []
+    if added and load_added is not None:
+        rest = load_added(list(added))
+        loaded, added = [t for t in added if t not in rest], rest
     signal_id = slots.send_snapshot_signal(settings, signal, added) if added else None
     return ApplyReport(
         connector=name,
@@ -112,6 +125,7 @@ def apply_connector(
         state=state,
         snapshot_tables=[t.qualified for t in added],
         signal_id=signal_id,
+        loaded_tables=[t.qualified for t in loaded],
         warnings=[p.line() for p in report.problems],
         position=position,
     )
