@@ -104,6 +104,8 @@ def _pg_expr(column: str, udt: str) -> str:
         return f"({c} AT TIME ZONE 'UTC')::time::text"
     if udt == "float4":
         return f"{c}::float8"
+    if udt == "money":  # its text follows lc_monetary ('$1,234.56'); DuckDB holds the number
+        return f"{c}::numeric"
     if udt in {"inet", "cidr"}:  # their output form ('::1'), as Debezium sends it; ::text adds '/128'
         return f"CASE WHEN {c} IS NULL THEN NULL ELSE concat({c}) END"
     if base in PG_TEXT_TYPES:

@@ -5,7 +5,9 @@ copy). Exactly once: every change during the load is either in the load or appli
 changes in both are dropped from the stream (counted as duplicates skipped). A table the load cannot read
 is refused with the way through Debezium.
 
-Bounded: 20,000 rows, a writer of at most 20 s.
+Bounded: 20,000 rows, a writer of at most 20 s. (Intervals are whole seconds here: Debezium's snapshot, which
+makes the first copy, carries seconds in a double and can lose 1 µs of a fraction like 1.118 s; the load is
+exact. The type contract says so.)
 """
 
 from __future__ import annotations
@@ -35,25 +37,29 @@ ROWS = 20_000
 COLUMNS = """(
     id integer PRIMARY KEY, i2 smallint, i8 bigint NOT NULL, f4 real, f8 double precision, b boolean,
     n numeric(12,3), t text, vc varchar(20), c char(5), u uuid, j json, jb jsonb, by bytea, d date,
-    ts timestamp, tz timestamptz, counter integer NOT NULL DEFAULT 0
+    ts timestamp, tz timestamptz, tm time, iv interval, m money, counter integer NOT NULL DEFAULT 0
 )"""
 # Special values on the first rows, then ordinary ones: NaN/±Infinity/-0, BC and infinite dates and
 # timestamps, NULLs, empty strings, CSV's own characters, emoji, zero bytes.
 SPECIAL = [
     "(1, -32768, -9223372036854775808, 'NaN', '-0', true, -123456789.125, '', 'a,b', 'x', "
     "'00000000-0000-0000-0000-000000000000', '{\"a\": [1, \"x\"]}', '{\"k\": null}', '\\x00ff00', "
-    "'2000-01-01', '2000-01-01 00:00', '-infinity', 0)",
+    "'2000-01-01', '2000-01-01 00:00', '-infinity', '23:59:59.999999', "
+    "'-178000000 years -1 mon 3 days -01:00:00.000001', "
+    "-92233720368547758.08, 0)",
     "(2, 32767, 9223372036854775807, 'Infinity', '-Infinity', false, 0.001, "
     "E'line\\nbreak \"quoted\" \\\\ back', '😀 שלום', 'ab', gen_random_uuid(), 'null', '[]', '', "
-    "'infinity', 'infinity', '294246-12-31 23:59:59.999999+00', 0)",
-    "(3, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0)",
+    "'infinity', 'infinity', '294246-12-31 23:59:59.999999+00', '00:00:00', '0', 92233720368547758.07, 0)",
+    "(3, NULL, 0, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, "
+    "NULL, NULL, 0)",
 ]
 BULK = f"""
 INSERT INTO {{table}} SELECT g, g % 30000, g::bigint * 1000003, g / 7.0, g / 3.0, g % 2 = 0, g / 8.0,
   md5(g::text), left(md5(g::text), 20), left(md5(g::text), 3), md5(g::text)::uuid,
   json_build_object('g', g), jsonb_build_object('g', g, 'h', 'x'), decode(md5(g::text), 'hex'),
   DATE '2000-01-01' + g, TIMESTAMP '2000-01-01' + g * INTERVAL '1 minute',
-  TIMESTAMPTZ '2000-01-01 00:00+00' + g * INTERVAL '1 second', 0
+  TIMESTAMPTZ '2000-01-01 00:00+00' + g * INTERVAL '1 second', TIME '00:00' + g * INTERVAL '1.000001 second',
+  make_interval(months => g % 40, days => g % 30, secs => g), (g / 100.0)::numeric::money, 0
 FROM generate_series(4, {ROWS}) g
 """
 
@@ -148,7 +154,8 @@ def test_a_load_from_postgres_under_writes_ends_equal_with_the_streamed_schema(
             ).fetchall()
             loads = sink_status(sink)["loads"]
             assert loads[0]["table"] == f"public.{table}" and loads[0]["eta_seconds"] is None, loads
-            assert snapshot is None or ":" in str(snapshot)
+            # the writes after the load are past its clear LSN: the filter is gone (it would wrap at 2^31)
+            assert snapshot is None, snapshot
             assert duck.execute(
                 "SELECT count(*) FROM duckdb_tables() WHERE schema_name = '_cdc' AND table_name LIKE 'load %'"
             ).fetchone() == (0,), "no staging table is left"
@@ -161,17 +168,17 @@ def test_a_table_the_load_cannot_read_is_refused_with_the_debezium_way(
     stack_settings: Settings, pg: PG, tmp_path: Path
 ) -> None:
     table = f"slow_{uuid.uuid4().hex[:8]}"
-    pg.execute(f"CREATE TABLE {table} (id integer PRIMARY KEY, span interval)")
-    pg.execute(f"INSERT INTO {table} VALUES (1, '1 day')")
+    pg.execute(f"CREATE TABLE {table} (id integer PRIMARY KEY, tags integer[])")
+    pg.execute(f"INSERT INTO {table} VALUES (1, '{{1,2}}')")
     settings = pipeline_settings(stack_settings, f"e2e_{table}", tmp_path)
     apply_connector(settings, [TableRef("public", table)])
     try:
         with running_sink(settings) as sink, duck_connect(settings.duckdb_file) as duck:
             wait_equal(lambda: pg_rows(pg, table, ["id"]), lambda: duck_rows(duck, table, ["id"]), sink)
-            with pytest.raises(CdcError, match="type interval is not loaded this way") as refused:
+            with pytest.raises(CdcError, match="'tags': arrays are not loaded this way") as refused:
                 tables.resnapshot(sink.settings, f"public.{table}", "postgres")
             assert f"cdc tables resnapshot public.{table} --via debezium" in str(refused.value)
-            pg.execute(f"UPDATE {table} SET span = '2 days' WHERE id = 1")
+            pg.execute(f"UPDATE {table} SET tags = '{{3}}' WHERE id = 1")
             report = tables.resnapshot(sink.settings, f"public.{table}")  # auto: through Debezium, saying why
             assert "not loaded from PostgreSQL" in report.done and "execute-snapshot" in report.done, report
             wait_equal(lambda: pg_rows(pg, table, ["id"]), lambda: duck_rows(duck, table, ["id"]), sink, 120)

@@ -11,7 +11,7 @@ from cdc_pipeline.sink.load_plan import LoadPlan, SourceColumn, plan
 from cdc_pipeline.type_contract import BY_TYPNAME
 
 SIMPLE = ["int2", "int4", "int8", "float4", "float8", "bool", "text", "varchar", "bpchar", "uuid", "json",
-          "jsonb", "bytea", "date", "timestamp", "timestamptz"]  # fmt: skip
+          "jsonb", "bytea", "date", "timestamp", "timestamptz", "time", "interval", "money"]  # fmt: skip
 
 
 def numeric(precision: int, scale: int) -> int:
@@ -45,7 +45,7 @@ def test_numeric_with_precision_is_its_decimal_and_the_key_is_not_null() -> None
             "type numeric",
         ),  # unconstrained: DECIMAL or VARCHAR by value
         (SourceColumn("n", "numeric", numeric(39, 2), False), "type numeric"),
-        (SourceColumn("i", "interval", -1, False), "type interval"),
+        (SourceColumn("i", "tsrange", -1, False), "type tsrange"),
         (SourceColumn("a", "_int4", -1, False, array=True), "arrays"),
     ],
 )
@@ -72,6 +72,9 @@ def test_a_table_without_a_primary_key_goes_through_debezium() -> None:
         ("float8", "-0", "-0.0"),
         ("float4", "NaN", "nan"),
         ("bool", "t", "true"),
+        ("time", "24:00:00", "24:00:00"),
+        ("money", "-1234567.89", "-1234567.89"),
+        ("interval", "-14/3/-3600000001", "-1 year -2 months 3 days -01:00:00.000001"),
     ],
 )
 def test_duckdb_reads_the_text_back_exactly(typname: str, pg_text: str, expected: str) -> None:

@@ -8,7 +8,8 @@ PostgreSQL's COPY writes each value as text; per type a SELECT expression makes 
 expression reads it back:
 
 - integers, floats (``extra_float_digits = 3``: every digit), booleans, ``numeric(p,s)`` with p <= 38, text,
-  ``uuid``, ``json``/``jsonb``: PostgreSQL's text, cast by DuckDB;
+  ``uuid``, ``json``/``jsonb``, ``time``: PostgreSQL's text, cast by DuckDB; ``money`` as numeric;
+  ``interval`` as its months, days and microseconds;
 - ``bytea``: its hex text (``\\x...``), unhexed;
 - ``date``: days since 1970-01-01, ``timestamp``/``timestamptz``: microseconds since 1970-01-01 (UTC), so
   BC values stay BC (DuckDB's text cast would read ``... BC`` as AD); ±infinity as text.
@@ -71,6 +72,7 @@ _CAST = {
     "uuid": "UUID",
     "json": "JSON",
     "jsonb": "JSON",
+    "time": "TIME",
 }
 
 
@@ -115,6 +117,22 @@ def _column(source: SourceColumn, index: int, key: bool) -> LoadColumn | str:
         read = (
             f"CASE WHEN {text} IN {_INFINITE} THEN CAST({text} AS {duck}) "
             f"ELSE {make}(CAST({text} AS BIGINT)) END"
+        )
+    elif source.typname == "money":  # its text follows lc_monetary ('$1,234.56'): read it as numeric
+        duck, select = "DECIMAL(38,2)", f"{name}::numeric"
+        read = f"CAST({text} AS DECIMAL(38,2))"
+    elif source.typname == "interval":  # months/days/microseconds, as PostgreSQL stores it
+        duck = "INTERVAL"
+        select = (
+            f"CASE WHEN {name} IS NOT NULL THEN concat_ws('/', "
+            f"(extract(year FROM {name}) * 12 + extract(month FROM {name}))::bigint, "
+            f"extract(day FROM {name})::bigint, (extract(hour FROM {name}) * 3600000000 + "
+            f"extract(minute FROM {name}) * 60000000 + extract(microseconds FROM {name}))::bigint) END"
+        )
+        part = "CAST(split_part({text}, '/', {n}) AS BIGINT)".replace("{text}", text)
+        read = (
+            f"to_months(CAST({part.format(n=1)} AS INTEGER)) + to_days(CAST({part.format(n=2)} AS INTEGER)) "
+            f"+ to_microseconds({part.format(n=3)})"
         )
     if duck is None:
         return f"column {source.name!r}: type {source.typname} is not loaded this way"
