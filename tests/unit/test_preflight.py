@@ -145,3 +145,12 @@ def test_a_checked_or_excluded_array_column_is_not_warned() -> None:
     checked = replace(INT_ARRAY, dimensions_checked=True)
     assert evaluate(_with_columns(("tags", checked)), SLOT, {}) == []
     assert evaluate(_with_columns(("tags", INT_ARRAY)), SLOT, {}, ["public.users.tags"]) == []
+
+
+def test_an_interval_column_is_warned_that_debezium_can_lose_a_microsecond() -> None:
+    interval = ColumnType("interval", "b")
+    [problem] = evaluate(_with_columns(("span", interval)), SLOT, {})
+    assert not problem.blocking and problem.check == "interval_precision"
+    assert "public.users.span is an interval" in problem.message and "1 µs short" in problem.message
+    assert "ALTER TABLE public.users ALTER COLUMN span TYPE bigint" in problem.fix
+    assert evaluate(_with_columns(("span", interval)), SLOT, {}, ["public.users.span"]) == []
